@@ -1,0 +1,251 @@
+"""The set of keys and authorities a verifier trusts, and the checks that tie a signer to them.
+
+Kept deliberately format-neutral: a DCC document signer, a VDS-NC barcode signer and an SHC issuer
+key are all "a key we believe for some issuer". Formats ask this store two questions: *which keys
+might have signed this?* and *does this signer certificate chain to an authority we trust, at the
+time it signed?* Bundles, syncing and revocation lists for whole countries come with the verifier.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from shomeisho.errors import ExpiredError, InputError, NotYetValidError, UntrustedError
+
+
+def _sha256(data: bytes) -> bytes:
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    return digest.finalize()
+
+
+def is_authority(certificate: x509.Certificate) -> bool:
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return False
+    return constraints.ca
+
+
+@dataclass
+class TrustStore:
+    """Trusted signers, authorities, CRLs and SHC issuer key sets.
+
+    ``signers`` are end-entity certificates believed directly; ``authorities`` are CAs whose
+    directly issued signers are believed (link certificates are accepted as further anchors).
+    ``issuers`` maps an SHC ``iss`` URL to its JWKS keys (public JWK dicts).
+    """
+
+    signers: list[x509.Certificate] = field(default_factory=list)
+    authorities: list[x509.Certificate] = field(default_factory=list)
+    crls: list[x509.CertificateRevocationList] = field(default_factory=list)
+    issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    # -- building ---------------------------------------------------------------------------
+    def add_certificate(self, certificate: x509.Certificate) -> None:
+        target = self.authorities if is_authority(certificate) else self.signers
+        if certificate not in target:
+            target.append(certificate)
+
+    def add_jwks(self, issuer: str, jwks: dict[str, Any]) -> None:
+        keys = jwks.get("keys") if isinstance(jwks, dict) else None
+        if not isinstance(keys, list):
+            raise InputError(f"the key set for {issuer} has no 'keys' list", code="input.jwks")
+        self.issuers.setdefault(issuer, []).extend(k for k in keys if isinstance(k, dict))
+
+    def merge(self, other: TrustStore) -> None:
+        for cert in other.signers + other.authorities:
+            self.add_certificate(cert)
+        self.crls.extend(other.crls)
+        for issuer, keys in other.issuers.items():
+            self.issuers.setdefault(issuer, []).extend(keys)
+
+    @classmethod
+    def from_bundle(cls, doc: dict[str, Any], path: Path) -> TrustStore:
+        """Read the demo trust bundle ``keys init`` writes: PEM certificates, CRLs, SHC keys."""
+        return _read_bundle(cls(), doc, path)
+
+    # -- questions formats ask --------------------------------------------------------------
+    def signers_with_dcc_kid(self, kid: bytes) -> list[x509.Certificate]:
+        """Every trusted signer whose HCERT kid matches; kids collide, so all are returned."""
+        return [c for c in self.signers if _sha256(c.public_bytes(Encoding.DER))[:8] == kid]
+
+    def issuer_keys(self, issuer: str) -> list[dict[str, Any]] | None:
+        return self.issuers.get(issuer)
+
+    def check_chain(self, signer: x509.Certificate, *, at: datetime, what: str = "signer") -> None:
+        """Accept ``signer`` if it is trusted directly, or directly issued by a trusted authority
+        that was valid at ``at`` and has not revoked it. Raises the error that explains why not."""
+        _check_validity(signer, at, what)
+        if signer in self.signers:
+            return
+        reasons: list[str] = []
+        for authority in self.authorities:
+            if authority.subject != signer.issuer:
+                continue
+            try:
+                signer.verify_directly_issued_by(authority)
+            except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+                reasons.append(f"not signed by {authority.subject.rfc4514_string()}")
+                continue
+            if not (authority.not_valid_before_utc <= at <= authority.not_valid_after_utc):
+                reasons.append(
+                    f"authority {authority.subject.rfc4514_string()} was not valid "
+                    f"at {at.isoformat()}"
+                )
+                continue
+            self._check_not_revoked(signer, authority, what)
+            return
+        detail = (
+            "; ".join(reasons)
+            if reasons
+            else (f"no trusted authority is named {signer.issuer.rfc4514_string()}")
+        )
+        raise UntrustedError(
+            f"the {what} certificate is not issued by a trusted authority ({detail})",
+            code="untrusted.chain",
+            where=what,
+        )
+
+    def _check_not_revoked(
+        self, signer: x509.Certificate, authority: x509.Certificate, what: str
+    ) -> None:
+        for crl in self.crls:
+            if crl.issuer != authority.subject:
+                continue
+            if not crl.is_signature_valid(authority.public_key()):  # type: ignore[arg-type]
+                continue
+            if crl.get_revoked_certificate_by_serial_number(signer.serial_number) is not None:
+                raise UntrustedError(
+                    f"the {what} certificate (serial {signer.serial_number:X}) "
+                    "is revoked by its authority",
+                    code="untrusted.revoked_signer",
+                    where=what,
+                )
+
+
+def _check_validity(certificate: x509.Certificate, at: datetime, what: str) -> None:
+    if at < certificate.not_valid_before_utc:
+        raise NotYetValidError(
+            f"the {what} certificate is valid only from "
+            f"{certificate.not_valid_before_utc.isoformat()}",
+            code="not_yet_valid.signer",
+            where=what,
+        )
+    if at > certificate.not_valid_after_utc:
+        raise ExpiredError(
+            f"the {what} certificate expired on {certificate.not_valid_after_utc.isoformat()}",
+            code="expired.signer",
+            where=what,
+        )
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        return x509.load_pem_x509_certificates(data)
+    return [x509.load_der_x509_certificate(data)]
+
+
+def load_trust_file(path: Path, *, issuer: str | None = None) -> TrustStore:
+    """Read one ``--trust`` file: certificate (PEM/DER), CRL, JWKS, or a trust bundle JSON."""
+    store = TrustStore()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read trust file {path}: {exc.strerror}", code="input.trust", where=str(path)
+        ) from None
+    stripped = data.lstrip()
+    if stripped.startswith((b"{", b"[")):
+        try:
+            doc = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(
+                f"trust file {path} is not valid JSON", code="input.trust", where=str(path)
+            ) from None
+        _load_json_trust(store, doc, issuer, path)
+        return store
+    try:
+        if b"-----BEGIN X509 CRL-----" in data:
+            store.crls.append(x509.load_pem_x509_crl(data))
+            return store
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            for cert in x509.load_pem_x509_certificates(data):
+                store.add_certificate(cert)
+            return store
+        try:
+            store.add_certificate(x509.load_der_x509_certificate(data))
+        except ValueError:
+            store.crls.append(x509.load_der_x509_crl(data))
+    except ValueError:
+        raise InputError(
+            f"trust file {path} is neither a certificate, a CRL, a JWKS nor a trust bundle",
+            code="input.trust",
+            where=str(path),
+        ) from None
+    return store
+
+
+def _load_json_trust(store: TrustStore, doc: Any, issuer: str | None, path: Path) -> None:
+    if isinstance(doc, dict) and doc.get("type") == "shomeisho-trust-bundle":
+        bundle = TrustStore.from_bundle(doc, path)
+        store.merge(bundle)
+        return
+    if isinstance(doc, dict) and "keys" in doc:
+        if not issuer:
+            raise InputError(
+                f"{path} is a JWKS; say which issuer it belongs to with --issuer URL",
+                code="input.trust",
+                where=str(path),
+            )
+        store.add_jwks(issuer, doc)
+        return
+    raise InputError(
+        f"trust file {path} is JSON but neither a JWKS nor a trust bundle",
+        code="input.trust",
+        where=str(path),
+    )
+
+
+def _read_bundle(store: TrustStore, doc: dict[str, Any], path: Path) -> TrustStore:
+    try:
+        for pem in doc.get("certificates", []):
+            for cert in x509.load_pem_x509_certificates(pem.encode("ascii")):
+                store.add_certificate(cert)
+        for pem in doc.get("crls", []):
+            store.crls.append(x509.load_pem_x509_crl(pem.encode("ascii")))
+        for iss, jwks in doc.get("shc_issuers", {}).items():
+            store.add_jwks(iss, jwks)
+    except (ValueError, AttributeError, TypeError):
+        raise InputError(
+            f"trust bundle {path} has an unreadable entry", code="input.trust", where=str(path)
+        ) from None
+    return store
+
+
+def bundle_document(
+    certificates: Iterable[x509.Certificate],
+    *,
+    crls: Iterable[x509.CertificateRevocationList] = (),
+    shc_issuers: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The JSON written by ``keys init``; issue 5 replaces it with the signed, versioned bundle."""
+    from cryptography.hazmat.primitives.serialization import Encoding as Enc
+
+    return {
+        "type": "shomeisho-trust-bundle",
+        "version": 1,
+        "certificates": [c.public_bytes(Enc.PEM).decode("ascii") for c in certificates],
+        "crls": [c.public_bytes(Enc.PEM).decode("ascii") for c in crls],
+        "shc_issuers": shc_issuers or {},
+    }

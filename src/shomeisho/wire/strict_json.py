@@ -1,0 +1,126 @@
+"""Strict JSON for signed payloads: no duplicate keys, NaN, BOM, trailing data or deep nesting.
+
+Python's ``json`` silently keeps the last of two duplicate keys and accepts ``NaN``; both let a
+signed document mean different things to different parsers, so they are errors here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shomeisho.errors import MalformedError
+
+MAX_JSON_TEXT = 64 * 1024
+MAX_DEPTH = 24
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedError(
+                    f"JSON object has the key {key!r} twice",
+                    code="malformed.duplicate_key",
+                    where=key,
+                )
+            seen.add(key)
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedError(f"JSON contains {name}, which is not a number", code="malformed.json.nan")
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs_without_duplicates, parse_constant=_reject_constant
+)
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH, what: str = "JSON") -> None:
+    """Reject containers nested deeper than ``limit`` (iterative, so no recursion limit issues)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise MalformedError(
+                f"{what} is nested deeper than {limit} levels", code="malformed.depth"
+            )
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
+        )
+
+
+def loads(
+    text: str | bytes,
+    *,
+    what: str = "JSON",
+    max_length: int = MAX_JSON_TEXT,
+    max_depth: int = MAX_DEPTH,
+) -> Any:
+    """Parse one JSON value and nothing else; raise :class:`MalformedError` saying what is wrong."""
+    if isinstance(text, bytes | bytearray):
+        if text.startswith(b"\xef\xbb\xbf"):
+            raise MalformedError(
+                f"{what} starts with a UTF-8 byte order mark", code="malformed.json.bom", where=what
+            )
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedError(
+                f"{what} is not UTF-8 (byte {exc.start})", code="malformed.json.utf8", where=what
+            ) from None
+    if len(text) > max_length:
+        raise MalformedError(
+            f"{what} is {len(text)} characters; the limit is {max_length}",
+            code="malformed.json.too_long",
+            where=what,
+        )
+    if text.startswith("\ufeff"):
+        raise MalformedError(
+            f"{what} starts with a byte order mark", code="malformed.json.bom", where=what
+        )
+    try:
+        value, end = _DECODER.raw_decode(text, _skip_space(text, 0))
+    except MalformedError as exc:
+        exc.where = exc.where or what
+        raise
+    except json.JSONDecodeError as exc:
+        raise MalformedError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            code="malformed.json",
+            where=what,
+        ) from None
+    except RecursionError:
+        raise MalformedError(
+            f"{what} is nested too deeply", code="malformed.depth", where=what
+        ) from None
+    end = _skip_space(text, end)
+    if end != len(text):
+        raise MalformedError(
+            f"{what} has {len(text) - end} characters after the JSON value",
+            code="malformed.trailing",
+            where=what,
+        )
+    check_depth(value, max_depth, what)
+    return value
+
+
+def _skip_space(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in " \t\n\r":
+        pos += 1
+    return pos
+
+
+def dumps_compact(value: Any) -> str:
+    """Minified JSON, UTF-8 characters kept (SHC requires minified payloads)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

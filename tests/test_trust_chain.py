@@ -1,0 +1,81 @@
+"""Chains: a signer is trusted directly or through the authority that issued it, at a time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from shomeisho import pki
+from shomeisho.errors import ExpiredError, NotYetValidError, UntrustedError
+from shomeisho.trust.store import TrustStore
+from tests.conftest import NOW
+
+
+@pytest.fixture(scope="module")
+def csca() -> pki.IssuedKey:
+    return pki.create_authority("JP", "Test CSCA", not_before=NOW - timedelta(days=5))
+
+
+@pytest.fixture(scope="module")
+def signer(csca: pki.IssuedKey) -> pki.IssuedKey:
+    return pki.create_vdsnc_signer(
+        csca, "JP", "Test BSC", not_before=NOW - timedelta(days=1), days=30
+    )
+
+
+def test_chain_to_trusted_authority(csca: pki.IssuedKey, signer: pki.IssuedKey) -> None:
+    store = TrustStore()
+    store.add_certificate(csca.certificate)
+    assert store.authorities == [csca.certificate]
+    store.check_chain(signer.certificate, at=NOW)
+
+
+def test_other_authority_is_untrusted(signer: pki.IssuedKey) -> None:
+    other = pki.create_authority("JP", "Test CSCA", not_before=NOW - timedelta(days=5))
+    store = TrustStore(authorities=[other.certificate])
+    with pytest.raises(UntrustedError, match="not signed by"):
+        store.check_chain(signer.certificate, at=NOW)
+    with pytest.raises(UntrustedError, match="no trusted authority"):
+        TrustStore().check_chain(signer.certificate, at=NOW)
+
+
+def test_validity_window(csca: pki.IssuedKey, signer: pki.IssuedKey) -> None:
+    store = TrustStore(authorities=[csca.certificate])
+    with pytest.raises(ExpiredError):
+        store.check_chain(signer.certificate, at=NOW + timedelta(days=40))
+    with pytest.raises(NotYetValidError):
+        store.check_chain(signer.certificate, at=NOW - timedelta(days=3))
+
+
+def test_revoked_signer(csca: pki.IssuedKey, signer: pki.IssuedKey) -> None:
+    revoked = (
+        x509.RevokedCertificateBuilder()
+        .serial_number(signer.certificate.serial_number)
+        .revocation_date(NOW - timedelta(hours=1))
+        .build()
+    )
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(csca.certificate.subject)
+        .last_update(NOW - timedelta(hours=1))
+        .next_update(NOW + timedelta(days=7))
+        .add_revoked_certificate(revoked)
+        .sign(csca.key, hashes.SHA384())
+    )
+    store = TrustStore(authorities=[csca.certificate], crls=[crl])
+    with pytest.raises(UntrustedError) as info:
+        store.check_chain(signer.certificate, at=NOW)
+    assert info.value.code == "untrusted.revoked_signer"
+
+
+def test_eku_and_dcc_kid(csca: pki.IssuedKey) -> None:
+    dsc = pki.create_dcc_signer(csca, "JP", "DSC", types="vr", not_before=NOW)
+    eku = dsc.certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [pki.DCC_EKU_VACCINATION, pki.DCC_EKU_RECOVERY]
+    store = TrustStore()
+    store.add_certificate(dsc.certificate)
+    assert store.signers_with_dcc_kid(pki.dcc_key_id(dsc.certificate)) == [dsc.certificate]
+    assert len(pki.dcc_key_id(dsc.certificate)) == 8
