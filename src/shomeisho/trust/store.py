@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from shomeisho.errors import ExpiredError, InputError, NotYetValidError, UntrustedError
+from shomeisho.trust.certificates import load_certificates, read_certificate
 
 
 def _sha256(data: bytes) -> bytes:
@@ -33,6 +34,8 @@ def is_authority(certificate: x509.Certificate) -> bool:
     try:
         constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
+        return False
+    except ValueError:  # some national signer certificates carry extensions OpenSSL can't parse
         return False
     return constraints.ca
 
@@ -50,6 +53,12 @@ class TrustStore:
     authorities: list[x509.Certificate] = field(default_factory=list)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Caches for the verify hot path. The lists above stay the source of truth: the kid index is
+    # rebuilt whenever ``signers`` is replaced or changes length, and only *successful* chain
+    # signature checks are remembered (keyed by both certificates' SHA-256 fingerprints).
+    _kid_index: dict[bytes, list[x509.Certificate]] = field(default_factory=dict, repr=False)
+    _kid_index_key: tuple[int, int] = field(default=(0, -1), repr=False)
+    _issued_by: set[tuple[bytes, bytes]] = field(default_factory=set, repr=False)
 
     # -- building ---------------------------------------------------------------------------
     def add_certificate(self, certificate: x509.Certificate) -> None:
@@ -78,7 +87,13 @@ class TrustStore:
     # -- questions formats ask --------------------------------------------------------------
     def signers_with_dcc_kid(self, kid: bytes) -> list[x509.Certificate]:
         """Every trusted signer whose HCERT kid matches; kids collide, so all are returned."""
-        return [c for c in self.signers if _sha256(c.public_bytes(Encoding.DER))[:8] == kid]
+        key = (id(self.signers), len(self.signers))
+        if key != self._kid_index_key:
+            index: dict[bytes, list[x509.Certificate]] = {}
+            for cert in self.signers:
+                index.setdefault(_sha256(cert.public_bytes(Encoding.DER))[:8], []).append(cert)
+            self._kid_index, self._kid_index_key = index, key
+        return list(self._kid_index.get(kid, ()))
 
     def issuer_keys(self, issuer: str) -> list[dict[str, Any]] | None:
         return self.issuers.get(issuer)
@@ -93,11 +108,14 @@ class TrustStore:
         for authority in self.authorities:
             if authority.subject != signer.issuer:
                 continue
-            try:
-                signer.verify_directly_issued_by(authority)
-            except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-                reasons.append(f"not signed by {authority.subject.rfc4514_string()}")
-                continue
+            pair = (signer.fingerprint(hashes.SHA256()), authority.fingerprint(hashes.SHA256()))
+            if pair not in self._issued_by:
+                try:
+                    signer.verify_directly_issued_by(authority)
+                except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+                    reasons.append(f"not signed by {authority.subject.rfc4514_string()}")
+                    continue
+                self._issued_by.add(pair)
             if not (authority.not_valid_before_utc <= at <= authority.not_valid_after_utc):
                 reasons.append(
                     f"authority {authority.subject.rfc4514_string()} was not valid "
@@ -150,12 +168,6 @@ def _check_validity(certificate: x509.Certificate, at: datetime, what: str) -> N
         )
 
 
-def load_certificates(data: bytes) -> list[x509.Certificate]:
-    if b"-----BEGIN CERTIFICATE-----" in data:
-        return x509.load_pem_x509_certificates(data)
-    return [x509.load_der_x509_certificate(data)]
-
-
 def load_trust_file(path: Path, *, issuer: str | None = None) -> TrustStore:
     """Read one ``--trust`` file: certificate (PEM/DER), CRL, JWKS, or a trust bundle JSON."""
     store = TrustStore()
@@ -180,11 +192,11 @@ def load_trust_file(path: Path, *, issuer: str | None = None) -> TrustStore:
             store.crls.append(x509.load_pem_x509_crl(data))
             return store
         if b"-----BEGIN CERTIFICATE-----" in data:
-            for cert in x509.load_pem_x509_certificates(data):
+            for cert in load_certificates(data):
                 store.add_certificate(cert)
             return store
         try:
-            store.add_certificate(x509.load_der_x509_certificate(data))
+            store.add_certificate(read_certificate(data))
         except ValueError:
             store.crls.append(x509.load_der_x509_crl(data))
     except ValueError:

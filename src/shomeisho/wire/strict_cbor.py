@@ -59,8 +59,13 @@ def loads(data: bytes, *, what: str = "CBOR", max_depth: int = MAX_DEPTH) -> Any
             code="malformed.trailing",
             where=what,
         )
-    _reject_non_finite(value, what)
+    if any(head in data for head in _FLOAT_HEADS):  # no float item can exist otherwise
+        _reject_non_finite(value, what)
     return value
+
+
+# Initial bytes of CBOR half/single/double floats (major type 7, additional info 25/26/27).
+_FLOAT_HEADS = (b"\xf9", b"\xfa", b"\xfb")
 
 
 def _reject_non_finite(value: Any, what: str) -> None:

@@ -1,0 +1,163 @@
+"""Verifying a seal: envelope, algorithm, signature, then trust, then contents, in that order.
+
+Nothing the seal says is believed before its signature verifies: the algorithm comes from the
+allow-list (only ``ES256``), the key from ``sig.cer``, and the signed bytes are the RFC 8785 form
+of ``data`` (never the received text, whose key order and spacing vary between issuers). Then the
+barcode signer certificate must be current at the validation time and either trusted directly or
+issued by a trusted CSCA that has not revoked it (:meth:`TrustStore.check_chain`), must be allowed
+to sign this kind of seal, and, when it is trusted through a CSCA, must belong to the issuing state
+the header names (otherwise any trusted country's signer could issue "Japanese" seals). Only then
+are the contents checked and decoded. Every failure is an error in the :class:`Verification`;
+nothing here raises for bad input.
+
+A seal carries its own key, so "the signature verified" says nothing until the signer is trusted:
+anyone can sign a seal with a certificate they made. The decoded record (the holder's name) is
+therefore set only when the signer is trusted; a signer that is genuine but out of date still
+yields it, with the ``expired``/``not_yet_valid`` verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.x509.oid import NameOID
+
+from shomeisho.errors import (
+    AlgorithmError,
+    ExpiredError,
+    NotYetValidError,
+    SchemaError,
+    ShomeishoError,
+    UntrustedError,
+)
+from shomeisho.formats.vdsnc.canonical import canonical_json
+from shomeisho.formats.vdsnc.certificates import seal_signer
+from shomeisho.formats.vdsnc.countries import alpha2_for
+from shomeisho.formats.vdsnc.fields import VACCINATION, check_data, seal_type_of
+from shomeisho.formats.vdsnc.mapping import record_from_message
+from shomeisho.formats.vdsnc.seal import parse_seal, signature_bytes
+from shomeisho.model import Verification
+from shomeisho.signing import ES256, verify_es256
+from shomeisho.trust.store import TrustStore
+
+FORMAT_NAME = "vdsnc"
+ALLOWED_ALGORITHMS = frozenset({ES256})
+SIGNER = "barcode signer"
+
+
+def verify_seal(text: str, trust: TrustStore, *, at: datetime) -> Verification:
+    result = Verification(format=FORMAT_NAME)
+    try:
+        seal = parse_seal(text)
+        if seal.alg not in ALLOWED_ALGORITHMS:
+            raise AlgorithmError(
+                f"sig.alg {seal.alg[:16]!r} is not allowed; VDS-NC seals here "
+                f"must use {', '.join(sorted(ALLOWED_ALGORITHMS))}",
+                code="signature.algorithm",
+                where="sig.alg",
+            )
+        signer = seal_signer(seal.cer)
+        result.key_id = signer.key_id
+        result.warnings.extend(signer.warnings())
+        verify_es256(
+            signer.public_key, signature_bytes(seal), canonical_json(seal.data), where="sig.sigvl"
+        )
+    except ShomeishoError as exc:
+        result.errors.append(exc)
+        return result
+    result.signature_verified = True
+
+    seal_type = seal_type_of(seal.data)
+    result.errors.extend(_trust_errors(signer.certificate, trust, at, seal.data, result))
+    usage_error = signer.usage_error(seal_type)
+    if usage_error is not None:
+        result.errors.append(usage_error)
+
+    problems, notes = check_data(seal.data)
+    result.warnings.extend(note.as_schema_error() for note in notes)
+    if problems:
+        result.errors.extend(problem.as_schema_error() for problem in problems)
+        return result
+    issuing_state = seal.data["hdr"]["is"]
+    result.issuer = issuing_state
+    if any(isinstance(error, UntrustedError) for error in result.errors):
+        return result  # signed, but by a key anyone could have made: show no name
+    if seal_type == VACCINATION:
+        try:
+            result.record = record_from_message(seal.data["msg"], issuing_state)
+        except SchemaError as exc:
+            result.errors.append(exc)
+    else:
+        result.warnings.append(
+            SchemaError(
+                f"{seal_type} seals are verified but not decoded into a vaccination record",
+                code="schema.vdsnc.not_decoded",
+                where="data.hdr.t",
+            )
+        )
+    return result
+
+
+def _trust_errors(
+    certificate: x509.Certificate,
+    trust: TrustStore,
+    at: datetime,
+    data: dict[str, Any],
+    result: Verification,
+) -> list[ShomeishoError]:
+    errors: list[ShomeishoError] = []
+    try:
+        _check_chain(trust, certificate, at)
+    except (ExpiredError, NotYetValidError) as exc:
+        errors.append(exc)
+        # Out of date, but would it be trusted at all? "expired" must not hide "untrusted".
+        inside = min(max(at, certificate.not_valid_before_utc), certificate.not_valid_after_utc)
+        try:
+            _check_chain(trust, certificate, inside)
+        except UntrustedError as untrusted:
+            errors.append(untrusted)
+        except ShomeishoError:
+            pass
+    except ShomeishoError as exc:
+        errors.append(exc)
+        return errors
+    country_error = _issuing_state_error(certificate, trust, data, result)
+    if country_error is not None:
+        errors.append(country_error)
+    return errors
+
+
+def _check_chain(trust: TrustStore, certificate: x509.Certificate, at: datetime) -> None:
+    try:
+        trust.check_chain(certificate, at=at, what=SIGNER)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise UntrustedError(
+            f"the barcode signer's chain could not be checked ({exc})",
+            code="untrusted.chain",
+            where=SIGNER,
+        ) from None
+
+
+def _issuing_state_error(
+    certificate: x509.Certificate, trust: TrustStore, data: dict[str, Any], result: Verification
+) -> ShomeishoError | None:
+    hdr = data.get("hdr")
+    state = hdr.get("is") if isinstance(hdr, dict) else None
+    if not isinstance(state, str):
+        return None  # the schema check reports it
+    countries = {a.value for a in certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)}
+    expected = alpha2_for(state)
+    if expected is not None and expected in countries:
+        return None
+    message = (
+        f"the seal says it was issued by {state}, but its barcode signer belongs to "
+        f"{', '.join(sorted(str(c) for c in countries)) or 'no country'}"
+    )
+    error = UntrustedError(message, code="untrusted.issuing_state", where="data.hdr.is")
+    if certificate in trust.signers:  # trusted directly: the operator vouched for this signer
+        result.warnings.append(error)
+        return None
+    return error
