@@ -1,0 +1,139 @@
+"""Verifying an ``HC1:`` text, stage by stage, into a :class:`Verification`.
+
+Order (signatures first, then contents): transport (prefix, base45, zlib) -> COSE structure ->
+algorithm and kid -> signature under a trusted document signer. Only a verified signature lets
+the payload be read: signer validity and chain, CWT validity (``iat <= at < exp``), extended key
+usage, payload schema, value sets, and finally the neutral record.
+
+Nothing here raises for bad input: every failure becomes an error (or a warning) in the result.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from shomeisho.errors import (
+    EncodingError,
+    ExpiredError,
+    NotYetValidError,
+    SchemaError,
+    ShomeishoError,
+)
+from shomeisho.formats.dcc import cose, cwt, payload, schema, signers, transport, valuesets
+from shomeisho.model import Verification
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from shomeisho.trust.store import TrustStore
+
+FORMAT_NAME = "dcc"
+
+
+def check_validity(claims: cwt.Claims, at: datetime) -> None:
+    """``iat <= at < exp``, or the error that says which side of the window ``at`` is on."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    if claims.issued_at is not None and at < claims.issued_at:
+        raise NotYetValidError(
+            f"the certificate was issued at {claims.issued_at.isoformat()} (CWT iat), after "
+            f"the validation time {at.isoformat()}",
+            code="not_yet_valid.certificate",
+            where="CWT claim iat",
+        )
+    if claims.expires_at is not None and at >= claims.expires_at:
+        raise ExpiredError(
+            f"the certificate expired at {claims.expires_at.isoformat()} (CWT exp); the "
+            f"validation time is {at.isoformat()}",
+            code="expired.certificate",
+            where="CWT claim exp",
+        )
+
+
+def _missing_times(claims: cwt.Claims) -> list[ShomeishoError]:
+    missing = [
+        name
+        for name, value in (("iat", claims.issued_at), ("exp", claims.expires_at))
+        if value is None
+    ]
+    if not missing:
+        return []
+    return [
+        SchemaError(
+            f"the CWT lacks the {' and '.join(missing)} claim(s) an HCERT must carry",
+            code="schema.cwt",
+            where="CWT claims",
+        )
+    ]
+
+
+def verify(text: str, trust: TrustStore, *, at: datetime) -> Verification:
+    """Verify one ``HC1:`` text at the time ``at`` (naive times are taken as UTC)."""
+    result = Verification(format=FORMAT_NAME)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    given: object = text
+    if not isinstance(given, str):
+        result.errors.append(
+            EncodingError(f"a DCC is text; got a {type(given).__name__}", code="encoding.prefix")
+        )
+        return result
+    try:
+        message = cose.decode(transport.decode(given))
+        kid = cose.key_id(message)
+        if kid is not None:
+            result.key_id = signers.kid_text(kid)
+        signer = signers.find_signer(message, trust)
+    except ShomeishoError as exc:
+        result.errors.append(exc)
+        return result
+    result.signature_verified = True
+    _after_signature(result, message, signer, trust, at)
+    return result
+
+
+def _after_signature(
+    result: Verification,
+    message: cose.Sign1,
+    signer: x509.Certificate,
+    trust: TrustStore,
+    at: datetime,
+) -> None:
+    errors, warnings = result.errors, result.warnings
+    try:
+        if any(trusted is signer for trusted in trust.signers):
+            signers.check_validity(signer, at)  # what check_chain does for a trusted signer
+        else:
+            trust.check_chain(signer, at=at, what="DCC document signer")
+    except ShomeishoError as exc:
+        errors.append(exc)
+    try:
+        claims = cwt.decode(message.payload)
+    except ShomeishoError as exc:
+        errors.append(exc)
+        return
+    result.issuer = claims.issuer
+    result.issued_at = claims.issued_at
+    result.expires_at = claims.expires_at
+    errors.extend(_missing_times(claims))
+    try:
+        check_validity(claims, at)
+    except ShomeishoError as exc:
+        errors.append(exc)
+    dcc = claims.payload
+    kind = payload.certificate_type(dcc)
+    if kind is not None:
+        try:
+            signers.check_key_usage(signer, kind)
+        except ShomeishoError as exc:
+            errors.append(exc)
+    try:
+        warnings.extend(schema.validate(dcc))
+    except SchemaError as exc:
+        errors.append(exc)
+    warnings.extend(valuesets.check(dcc))
+    try:
+        result.record = payload.to_record(dcc)
+    except SchemaError as exc:
+        warnings.append(exc)
