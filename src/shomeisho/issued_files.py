@@ -37,9 +37,10 @@ def write_issued(issued: IssuedCertificate, directory: Path) -> list[Path]:
     )
     written.append(svg_path)
     if issued.format == "shc":
-        from shomeisho.formats.shc import card_file_bytes
+        from shomeisho.formats.shc import write_health_card_file
+        from shomeisho.wire import numeric
 
         card_path = directory / f"{stem}.smart-health-card"
-        card_path.write_bytes(card_file_bytes([issued.text]))
+        card_path.write_bytes(write_health_card_file([numeric.decode(issued.text[5:])]))
         written.append(card_path)
     return written

@@ -168,9 +168,8 @@ def verify_presented(items: list[Presented], trust: TrustStore, *, at: datetime)
             )
             continue
         if item.file_bytes is not None:
-            for n, verification in enumerate(
-                shc.verify_health_card_file(item.file_bytes, trust, at=at), 1
-            ):
+            cards = shc.verify_health_card_file(item.file_bytes, trust, at)
+            for n, verification in enumerate(cards, 1):
                 outcomes.append(Outcome(f"{item.source} (card {n})", verification, item.notes))
             continue
         assert item.text is not None
@@ -194,7 +193,7 @@ def verify_presented(items: list[Presented], trust: TrustStore, *, at: datetime)
             continue
         outcomes.append(Outcome(item.source, fmt.verify(item.text, trust, at=at), item.notes))
     if chunks:
-        verification = shc.verify_chunks([c.text for c in chunks if c.text], trust, at=at)
+        verification = shc.verify_chunks([c.text for c in chunks if c.text], trust, at)
         sources = ", ".join(c.source for c in chunks)
         outcomes.append(Outcome(f"{sources} (SHC chunks joined)", verification))
     return outcomes
