@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -168,24 +169,62 @@ class IssuedCertificate:
     key_id: str
 
 
-@dataclass
 class Verification:
     """The outcome of verifying one input. ``verdict`` follows from ``errors``; never a bare bool.
 
     ``record`` is set only when the signature verified, so nobody shows an unsigned name.
     ``warnings`` are facts a verifier may want to show (deprecated chunking...) that do not
-    change the verdict.
+    change the verdict. A format may *defer* building the record (:meth:`defer_record`) when
+    building it cannot change the verdict: a gate that only needs "valid or not" then never pays
+    for it, and a screen that shows the holder builds it on first access.
     """
 
-    format: str
-    errors: list[_ShomeishoError] = field(default_factory=list)
-    warnings: list[_ShomeishoError] = field(default_factory=list)
-    record: VaccinationRecord | None = None
-    issuer: str | None = None
-    key_id: str | None = None
-    issued_at: datetime | None = None
-    expires_at: datetime | None = None
-    signature_verified: bool = False
+    def __init__(
+        self,
+        format: str,
+        *,
+        errors: list[_ShomeishoError] | None = None,
+        warnings: list[_ShomeishoError] | None = None,
+        record: VaccinationRecord | None = None,
+        issuer: str | None = None,
+        key_id: str | None = None,
+        issued_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        signature_verified: bool = False,
+    ) -> None:
+        self.format = format
+        self.errors: list[_ShomeishoError] = errors if errors is not None else []
+        self.warnings: list[_ShomeishoError] = warnings if warnings is not None else []
+        self._record = record
+        self._record_loader: Callable[[], VaccinationRecord | None] | None = None
+        self.issuer = issuer
+        self.key_id = key_id
+        self.issued_at = issued_at
+        self.expires_at = expires_at
+        self.signature_verified = signature_verified
+
+    @property
+    def record(self) -> VaccinationRecord | None:
+        if self._record_loader is not None:
+            loader, self._record_loader = self._record_loader, None
+            self._record = loader()
+        return self._record
+
+    @record.setter
+    def record(self, value: VaccinationRecord | None) -> None:
+        self._record_loader = None
+        self._record = value
+
+    def defer_record(self, loader: Callable[[], VaccinationRecord | None]) -> None:
+        """Build the record on first access; ``loader`` must not raise for verified input."""
+        self._record_loader = loader
+        self._record = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Verification(format={self.format!r}, verdict={self.verdict.value!r}, "
+            f"errors={[e.code for e in self.errors]!r})"
+        )
 
     @property
     def verdict(self) -> Verdict:
