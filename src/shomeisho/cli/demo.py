@@ -115,7 +115,7 @@ def demo(
         table.add_row(
             fmt.name,
             f"v{symbol.version}-{symbol.error}",
-            "\n".join(p.name for p in paths),
+            paths[0].stem + ".{" + ",".join(p.name.split(".", 1)[1] for p in paths) + "}",
             f"{issue_ms:.1f}",
             f"{read_ms:.1f}",
             f"{verify_ms:.1f}",
