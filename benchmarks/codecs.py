@@ -24,12 +24,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from shomeisho.formats.shc.jwk import issuer_jwks
-
 from shomeisho import pki
 from shomeisho.demo_record import demo_record
 from shomeisho.errors import Verdict
 from shomeisho.formats import all_formats
+from shomeisho.formats.shc.jwk import issuer_jwks
 from shomeisho.signing import LocalSigner
 from shomeisho.trust.store import TrustStore
 
