@@ -12,16 +12,32 @@ import rfc8785
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import shomeisho.formats.vdsnc as vdsnc
 from shomeisho import pki
-from shomeisho.errors import InputError, KeyStoreError, MalformedError, Verdict
+from shomeisho.errors import EncodingError, InputError, KeyStoreError, MalformedError, Verdict
 from shomeisho.formats import CertificateFormat
 from shomeisho.formats.vdsnc import FORMAT, canonical_json, carried_record, uvci_for
+from shomeisho.formats.vdsnc.canonical import canonical_json_of_parsed
+from shomeisho.formats.vdsnc.certificates import es256_der
+from shomeisho.formats.vdsnc.fields import (
+    VACCINATION,
+    check_data,
+    is_clean_vaccination,
+    seal_type_of,
+)
+from shomeisho.formats.vdsnc.mapping import record_from_message
 from shomeisho.formats.vdsnc.names import NAME_LIMIT, split_name, truncate
-from shomeisho.formats.vdsnc.seal import write_seal
+from shomeisho.formats.vdsnc.seal import (
+    MAX_SIGNATURE_TEXT,
+    Seal,
+    decode_b64url,
+    signature_bytes,
+    write_seal,
+)
+from shomeisho.formats.vdsnc.verify import _record_cannot_fail
 from shomeisho.model import (
     PartialDate,
     Person,
@@ -32,6 +48,7 @@ from shomeisho.model import (
 from shomeisho.signing import LocalSigner, raw_to_der
 from shomeisho.trust.certificates import is_tolerated, read_certificate
 from shomeisho.trust.store import TrustStore
+from shomeisho.wire import strict_json
 from shomeisho.wire.b64 import b64url_decode, b64url_encode
 from tests.conftest import NOW
 
@@ -673,6 +690,231 @@ def test_canonical_json_is_rfc8785(value: Any) -> None:
     assert canonical_json(value) == expected
 
 
+# -- the fast paths of verification say exactly what the general code says ----------------------
+class RawJson(str):
+    """JSON text written as it is: what Python's encoder cannot produce (1e999, lone surrogates)."""
+
+
+PARSED_JSON_TEXT = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.text(st.characters(codec="utf-8") | st.sampled_from("\ue000\uffff\U00010000\u2028"))
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["1e999", "-1E400", "1.0", '"\\ud800"', '"\\udfff x"']).map(RawJson),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(codec="utf-8") | st.sampled_from("\ue000\U00010000"), max_size=4),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+def _to_text(value: Any, compact: bool) -> str:
+    """JSON text for ``value``, compact (as orjson writes it) or spaced (the strict slow path)."""
+    if isinstance(value, RawJson):
+        return str(value)
+    comma, colon = (",", ":") if compact else (", ", ": ")
+    if isinstance(value, dict):
+        items = (
+            json.dumps(k, ensure_ascii=False) + colon + _to_text(v, compact)
+            for k, v in value.items()
+        )
+        return "{" + comma.join(items) + "}"
+    if isinstance(value, list):
+        return "[" + comma.join(_to_text(v, compact) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None)
+@given(PARSED_JSON_TEXT, st.booleans())
+def test_canonical_json_of_parsed_is_rfc8785(value: Any, compact: bool) -> None:
+    """Through the strict reader (its exact orjson path when compact) into the orjson writer."""
+    parsed = strict_json.loads(_to_text(value, compact), max_depth=64)
+    try:
+        expected = canonical_json(parsed)
+    except MalformedError as exc:
+        with pytest.raises(MalformedError) as caught:
+            canonical_json_of_parsed(parsed)
+        assert (caught.value.code, caught.value.message) == (exc.code, exc.message)
+        return
+    assert canonical_json_of_parsed(parsed) == expected
+
+
+def test_canonical_json_of_parsed_refuses_what_jcs_cannot_write() -> None:
+    for text in ("[1e999]", '{"a":-1e400}', '["\\ud800"]', "[9007199254740992]"):
+        parsed = strict_json.loads(text)
+        with pytest.raises(MalformedError) as fast:
+            canonical_json_of_parsed(parsed)
+        with pytest.raises(MalformedError) as slow:
+            canonical_json(parsed)
+        assert fast.value.message == slow.value.message
+    for text in ('{"a":1.0}', '{"b":[0.5,-2.0,1e21,1e-7]}', '{"\\ue000":1,"\\ud800\\udc00":2}'):
+        parsed = strict_json.loads(text)
+        assert canonical_json_of_parsed(parsed) == rfc8785.dumps(parsed)
+
+
+PLAUSIBLE_VALUES = st.sampled_from(  # most fit some field, at or just past its limit
+    [
+        *("2021-06-01", "1999-12-31", "JPN", "D", "A", "M", "F", "A B", 1, 2, 99),
+        *("X" * 6, "Y" * 12, "Z" * 20, "W" * 21, "V" * 24, "U" * 39, "T" * 50),
+    ]
+)
+FIELD_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "1961-04-09",
+            "1961",
+            "1961-04",
+            "1700-01-01",
+            "2021-02-30",
+            "2021-W22-1",
+            "20210601",
+            "2021-06-01\n",
+            "\u0661961-04-09",
+            "JPN",
+            "D",
+            "UTO",
+            "AUS",
+            "ZZZ",
+            "M",
+            "Q",
+            " ",
+            "",
+            "1",
+            "99",
+            "icao.vacc",
+            "icao.test",
+            "Not recorded",
+            "X" * 13,
+            "Y" * 40,
+            "Z" * 51,
+        ]
+    ),
+    st.integers(-1, 100),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=1),
+    st.dictionaries(st.sampled_from(["n", "x"]), st.text(max_size=2), max_size=1),
+    st.text(max_size=3),
+)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_clean_check_agrees_with_check_data(seal_data: dict[str, Any], data: st.DataObject) -> None:
+    """``is_clean_vaccination`` is True only when ``check_data`` has nothing to say, and then
+    orjson's bytes are RFC 8785 without any scan."""
+    doc = json.loads(json.dumps(seal_data))
+    assert is_clean_vaccination(doc)
+    near = data.draw(st.booleans())  # one plausible value in a leaf: often still clean
+    for _ in range(1 if near else data.draw(st.integers(1, 3))):
+        paths = _paths(doc)[1:]
+        if near:
+            paths = [p for p in paths if len(p) > 2 and not isinstance(_at(doc, p), dict | list)]
+        if not paths:
+            break
+        path = data.draw(st.sampled_from(paths))
+        parent = _at(doc, path[:-1])
+        action = "replace" if near else data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "add" and isinstance(parent, dict):
+            key = data.draw(st.sampled_from(["dob", "i", "ai", "sex", "dis", "adm", "dvn", "x"]))
+            parent[key] = data.draw(FIELD_VALUES)
+        elif near and isinstance(parent[path[-1]], str) and data.draw(st.booleans()):
+            parent[path[-1]] = (parent[path[-1]] * 9)[: data.draw(st.integers(0, 52))]
+        else:
+            parent[path[-1]] = data.draw(PLAUSIBLE_VALUES if near else FIELD_VALUES)
+    clean = is_clean_vaccination(doc)
+    event("clean" if clean else "not clean")
+    if clean:
+        assert check_data(doc) == ([], [])
+        assert seal_type_of(doc) == VACCINATION
+        assert canonical_json_of_parsed(doc, plain=True) == rfc8785.dumps(doc)
+        if _record_cannot_fail(doc["msg"]):  # the guard verify() applies before deferring
+            record_from_message(doc["msg"], doc["hdr"]["is"])
+
+
+def _at(doc: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+def _decode_b64url_reference(text: str, what: str, max_length: int) -> bytes:
+    """decode_b64url as it was before its fast path."""
+    body = text.rstrip("=")
+    padding = len(text) - len(body)
+    if padding and (len(text) % 4 or padding != -len(body) % 4):
+        raise EncodingError(f"{what} has wrong base64 padding", code="encoding.base64", where=what)
+    raw = b64url_decode(body, what=what, max_length=max_length)
+    if b64url_encode(raw) != body:
+        raise EncodingError(
+            f"{what} is not canonical base64url (stray bits in the last character)",
+            code="encoding.base64",
+            where=what,
+        )
+    return raw
+
+
+def _outcome(decode: Any) -> tuple[str, bytes | str]:
+    try:
+        return "ok", decode()
+    except EncodingError as exc:
+        return "error", exc.message
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(st.sampled_from("AQgwBEIMRZaz09_-+/= \n\u00e9") | st.characters(), max_size=90)
+    | st.binary(max_size=70).map(b64url_encode)
+    | st.binary(min_size=64, max_size=64).map(lambda raw: b64url_encode(raw) + "=="),
+    st.sampled_from([MAX_SIGNATURE_TEXT, 8]),
+)
+def test_base64url_fast_path_agrees(text: str, max_length: int) -> None:
+    expected = _outcome(lambda: _decode_b64url_reference(text, "sig.sigvl", max_length))
+    assert _outcome(lambda: decode_b64url(text, what="sig.sigvl", max_length=max_length)) == (
+        expected
+    )
+    if max_length == MAX_SIGNATURE_TEXT:
+        assert _outcome(lambda: signature_bytes(Seal({}, "ES256", "", text))) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=64, max_size=64) | st.sampled_from([b"\x00" * 64, b"\xff" * 64]))
+def test_es256_der_is_raw_to_der(raw: bytes) -> None:
+    assert es256_der(raw) == raw_to_der(raw)
+
+
+def test_record_is_built_on_first_access_and_equals_the_eager_one(
+    seal_text: str, seal_data: dict[str, Any], chain_trust: TrustStore
+) -> None:
+    result = FORMAT.verify(seal_text, chain_trust, at=NOW)
+    assert result.verdict is Verdict.VALID
+    assert result.record == record_from_message(seal_data["msg"], "JPN")
+
+
+def test_birth_year_outside_the_model_is_an_error_not_a_deferred_failure(
+    seal_data: dict[str, Any], vdsnc_signer: LocalSigner, chain_trust: TrustStore
+) -> None:
+    seal_data["msg"]["pid"]["dob"] = "1700-01-01"
+    assert is_clean_vaccination(seal_data)  # the field check has nothing to say about 1700...
+    result = FORMAT.verify(sign_data(seal_data, vdsnc_signer), chain_trust, at=NOW)
+    assert codes(result) == ["schema.vdsnc.value"]  # ...but the record cannot be built
+    assert result.verdict is Verdict.INVALID and result.record is None
+
+
 # -- nothing raises --------------------------------------------------------------------------------
 EDITS = st.lists(
     st.tuples(
@@ -761,4 +1003,7 @@ def test_signed_random_contents_never_raise(
     if not result.signature_verified:  # nested past the reader's caps
         assert codes(result) in (["malformed.depth"], ["malformed.json.too_long"])
         return
-    assert (result.verdict is Verdict.VALID) == (not result.errors)
+    verdict = result.verdict
+    assert (verdict is Verdict.VALID) == (not result.errors)
+    result.as_dict()  # builds a deferred record: it must not raise or change the verdict
+    assert result.verdict is verdict

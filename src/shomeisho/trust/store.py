@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from shomeisho.errors import ExpiredError, InputError, NotYetValidError, UntrustedError
 from shomeisho.trust.certificates import load_certificates, read_certificate
 
+_ISSUED_BY_CAP = 4096
+
 
 def _sha256(data: bytes) -> bytes:
     digest = hashes.Hash(hashes.SHA256())
@@ -58,7 +60,9 @@ class TrustStore:
     # signature checks are remembered (keyed by both certificates' SHA-256 fingerprints).
     _kid_index: dict[bytes, list[x509.Certificate]] = field(default_factory=dict, repr=False)
     _kid_index_key: tuple[int, int] = field(default=(0, -1), repr=False)
-    _issued_by: set[tuple[bytes, bytes]] = field(default_factory=set, repr=False)
+    _issued_by: dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate]] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- building ---------------------------------------------------------------------------
     def add_certificate(self, certificate: x509.Certificate) -> None:
@@ -108,14 +112,19 @@ class TrustStore:
         for authority in self.authorities:
             if authority.subject != signer.issuer:
                 continue
-            pair = (signer.fingerprint(hashes.SHA256()), authority.fingerprint(hashes.SHA256()))
-            if pair not in self._issued_by:
+            # Keyed by object identity and holding the objects, so a hit is exact and costs no
+            # re-serialisation (a fingerprint costs ~15 us, a quarter of the seal's own check).
+            pair = (id(signer), id(authority))
+            known = self._issued_by.get(pair)
+            if known is None or known[0] is not signer or known[1] is not authority:
                 try:
                     signer.verify_directly_issued_by(authority)
                 except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
                     reasons.append(f"not signed by {authority.subject.rfc4514_string()}")
                     continue
-                self._issued_by.add(pair)
+                if len(self._issued_by) >= _ISSUED_BY_CAP:
+                    self._issued_by.clear()
+                self._issued_by[pair] = (signer, authority)
             if not (authority.not_valid_before_utc <= at <= authority.not_valid_after_utc):
                 reasons.append(
                     f"authority {authority.subject.rfc4514_string()} was not valid "

@@ -79,12 +79,17 @@ def loads(
     *,
     what: str = "JSON",
     max_length: int = MAX_JSON_TEXT,
-    max_depth: int = MAX_DEPTH,
+    max_depth: int | None = MAX_DEPTH,
 ) -> Any:
-    """Parse one JSON value and nothing else; raise :class:`MalformedError` saying what is wrong."""
+    """Parse one JSON value and nothing else; raise :class:`MalformedError` saying what is wrong.
+
+    ``max_depth=None`` skips the nesting check for a caller whose own shape check already bounds
+    the depth (Python's recursion limit still bounds the slow parser).
+    """
     fast = _fast_loads(text, max_length)
     if fast is not _NO_FAST_RESULT:
-        check_depth(fast, max_depth, what)
+        if max_depth is not None:
+            check_depth(fast, max_depth, what)
         return fast
     if isinstance(text, bytes | bytearray):
         if text.startswith(b"\xef\xbb\xbf"):
@@ -129,7 +134,8 @@ def loads(
             code="malformed.trailing",
             where=what,
         )
-    check_depth(value, max_depth, what)
+    if max_depth is not None:
+        check_depth(value, max_depth, what)
     return value
 
 

@@ -6,6 +6,10 @@
 (2.23.136.1.1.6.2) naming the seal types it may sign (``NV`` vaccination, ``NT`` test). When a
 certificate carries either extension, it must allow this seal; a certificate with neither (such as
 the Path-Check "Friesland" test DSC) is not refused for it.
+
+**Per-signer facts are cached** (:func:`seal_signer`, keyed by the ``sig.cer`` text): the parsed
+certificate, its key, its usage verdict per seal type and its subject's countries. Nothing about a
+particular seal or its signature is cached.
 """
 
 from __future__ import annotations
@@ -13,15 +17,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.x509.oid import NameOID
 
 from shomeisho.errors import AlgorithmError, KeyUsageError, MalformedError, ShomeishoError
 from shomeisho.formats.vdsnc.seal import decode_b64url
 from shomeisho.pki import ICAO_DOCUMENT_TYPE_LIST, ICAO_EKU_VDS_SIGNER
+from shomeisho.signing import P256_COORDINATE, verify_es256
 from shomeisho.trust.certificates import der_children, der_tlv, is_tolerated, read_certificate
 
 MAX_CERTIFICATE_TEXT = 8 * 1024
@@ -32,6 +40,26 @@ NULL_PARAMETERS_WARNING = (
     "the barcode signer certificate encodes its ECDSA algorithm with NULL parameters, which "
     "RFC 5758 forbids; it was read leniently"
 )
+
+
+# ECDSA over a SHA-256 digest taken with hashlib: the same check, without the OpenSSL digest
+# context ``cryptography`` sets up per call (about 1 µs).
+_ECDSA_PREHASHED_SHA256 = ec.ECDSA(Prehashed(hashes.SHA256()))
+
+
+def _der_integer(value: bytes) -> bytes:
+    value = value.lstrip(b"\x00")
+    if not value or value[0] & 0x80:
+        value = b"\x00" + value
+    return bytes((_INTEGER, len(value))) + value
+
+
+def es256_der(raw: bytes) -> bytes:
+    """A 64-byte ``r || s`` as the DER ``ECDSA-Sig-Value`` OpenSSL verifies: what
+    :func:`shomeisho.signing.raw_to_der` returns, built without two big integers (the body is
+    at most 70 bytes, so every length fits one byte)."""
+    body = _der_integer(raw[:P256_COORDINATE]) + _der_integer(raw[P256_COORDINATE:])
+    return bytes((_SEQUENCE, len(body))) + body
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,26 @@ class SealSigner:
         if problem is None:
             return None
         return KeyUsageError(problem[0], code=problem[1], where="sig.cer")
+
+    @cached_property
+    def countries(self) -> frozenset[str | bytes]:
+        """The ``C`` values of the signer's subject (read on first use, as before caching)."""
+        subject = self.certificate.subject
+        return frozenset(a.value for a in subject.get_attributes_for_oid(NameOID.COUNTRY_NAME))
+
+    def verify(self, signature: bytes, data: bytes, *, where: str) -> None:
+        """:func:`shomeisho.signing.verify_es256` with this (P-256) key, minus its per-call checks:
+        the raw ``r || s`` becomes DER here, and any failure is left to ``verify_es256`` to
+        diagnose and raise, so errors are word for word the same."""
+        if len(signature) == 2 * P256_COORDINATE:
+            try:
+                self.public_key.verify(
+                    es256_der(signature), hashlib.sha256(data).digest(), _ECDSA_PREHASHED_SHA256
+                )
+                return
+            except InvalidSignature:
+                pass
+        verify_es256(self.public_key, signature, data, where=where)
 
 
 @lru_cache(maxsize=64)

@@ -7,13 +7,16 @@ the Japanese sample. Exactly the members ``data`` and ``sig`` are allowed, and i
 ``alg``, ``cer`` and ``sigvl``, all strings. ``cer`` and ``sigvl`` are base64url; the corpus has
 both padded and unpadded values, so padding is optional, but when present it must be exact, and the
 encoding must be canonical (no stray bits), so that one signature has one spelling.
+
+The common case is checked first in a few cheap steps (exact members, unpadded canonical
+base64url); anything else goes through the general code, which says what is wrong.
 """
 
 from __future__ import annotations
 
+import binascii
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shomeisho.errors import EncodingError, MalformedError
 from shomeisho.wire import strict_json
@@ -23,10 +26,28 @@ MAX_SEAL_TEXT = 16 * 1024
 MAX_DEPTH = 10  # a vaccination seal nests 8 deep including the array wrapper
 MAX_SIGNATURE_TEXT = 1024
 
+_SEAL_MEMBERS = frozenset(("data", "sig"))
+_SIG_MEMBERS = frozenset(("alg", "cer", "sigvl"))
+_B64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+# By the length modulo 4 of unpadded base64url: the padding it needs, and the last characters
+# whose unused low bits are zero (canonical); None where any last character is canonical.
+_PADDING = (b"", b"", b"==", b"=")
+_CANONICAL_LAST: tuple[frozenset[str] | None, ...] = (
+    None,
+    frozenset(),  # length 1 modulo 4 is never base64
+    frozenset("AQgw"),  # 4 bits unused
+    frozenset("AEIMQUYcgkosw048"),  # 2 bits unused
+)
+_CANONICAL_LAST_OF_86 = frozenset("AQgw")  # 64 bytes, 86 characters: 86 % 4 == 2
+assert _CANONICAL_LAST[86 % 4] == _CANONICAL_LAST_OF_86 and MAX_SIGNATURE_TEXT >= 86
 
-@dataclass(frozen=True)
-class Seal:
-    """A structurally sound seal; nothing in it has been checked cryptographically yet."""
+
+class Seal(NamedTuple):
+    """A structurally sound seal; nothing in it has been checked cryptographically yet.
+
+    (A named tuple: immutable like a frozen dataclass, and made in a third of the time.)
+    """
 
     data: dict[str, Any]
     alg: str
@@ -37,6 +58,16 @@ class Seal:
 
 def decode_b64url(text: str, *, what: str, max_length: int) -> bytes:
     """base64url with optional but exact ``=`` padding and canonical final bits."""
+    size = len(text)
+    canonical_last = _CANONICAL_LAST[size % 4]
+    if (
+        0 < size <= max_length
+        and (canonical_last is None or text[-1] in canonical_last)
+        and text.isascii()
+    ):  # unpadded and canonical; if nothing but the alphabet, exactly what the code below returns
+        raw = text.encode("ascii")
+        if not raw.translate(None, _B64URL_ALPHABET):
+            return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + _PADDING[size % 4])
     body = text.rstrip("=")
     padding = len(text) - len(body)
     if padding and (len(text) % 4 or padding != -len(body) % 4):
@@ -53,9 +84,15 @@ def decode_b64url(text: str, *, what: str, max_length: int) -> bytes:
 
 def parse_seal(text: str | bytes) -> Seal:
     """Read the envelope; raises :class:`MalformedError` (or its JSON subclasses) if unsound."""
-    if not isinstance(text, str | bytes | bytearray):
+    if type(text) is not str and not isinstance(text, str | bytes | bytearray):
         raise MalformedError("a seal is JSON text", code="malformed.vdsnc", where="seal")
     doc = strict_json.loads(text, what="seal", max_length=MAX_SEAL_TEXT, max_depth=MAX_DEPTH)
+    if type(doc) is dict and doc.keys() == _SEAL_MEMBERS:
+        data, sig = doc["data"], doc["sig"]
+        if type(data) is dict and type(sig) is dict and sig.keys() == _SIG_MEMBERS:
+            alg, cer, sigvl = sig["alg"], sig["cer"], sig["sigvl"]
+            if type(alg) is str and type(cer) is str and type(sigvl) is str:
+                return Seal(data, alg, cer, sigvl)
     wrapped = isinstance(doc, list)
     if wrapped:
         if len(doc) != 1:
@@ -108,7 +145,13 @@ def _exact_members(obj: dict[str, Any], names: tuple[str, ...], where: str) -> N
 
 
 def signature_bytes(seal: Seal) -> bytes:
-    return decode_b64url(seal.sigvl, what="sig.sigvl", max_length=MAX_SIGNATURE_TEXT)
+    """``sig.sigvl`` decoded (raw ``r || s`` for ES256)."""
+    text = seal.sigvl
+    if len(text) == 86 and text[-1] in _CANONICAL_LAST_OF_86 and text.isascii():
+        raw = text.encode("ascii")  # the unpadded 64 bytes of ES256; the fast path of
+        if not raw.translate(None, _B64URL_ALPHABET):  # decode_b64url, written out
+            return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + b"==")
+    return decode_b64url(text, what="sig.sigvl", max_length=MAX_SIGNATURE_TEXT)
 
 
 def write_seal(canonical_data: bytes, *, alg: str, certificate_der: bytes, signature: bytes) -> str:

@@ -14,16 +14,25 @@ A seal carries its own key, so "the signature verified" says nothing until the s
 anyone can sign a seal with a certificate they made. The decoded record (the holder's name) is
 therefore set only when the signer is trusted; a signer that is genuine but out of date still
 yields it, with the ``expired``/``not_yet_valid`` verdict.
+
+Speed (``benchmarks/codecs.py``): besides the ECDSA verification itself, a seal costs a parse
+(:mod:`shomeisho.wire.strict_json`, exact ``orjson``), the quick field check
+:func:`~.fields.is_clean_vaccination` (the full walk only when it finds something to say), the
+canonical bytes (``orjson``, with no scan at all once the fields are clean), the trust check, and
+cached facts about the signer (:func:`~.certificates.seal_signer`). The decoded record cannot change
+the verdict once the fields are clean and the date of birth is in the range a
+:class:`~shomeisho.model.PartialDate` accepts, so it is then built on first access
+(:meth:`Verification.defer_record`). Nothing is cached about a seal or its signature.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.x509.oid import NameOID
 
 from shomeisho.errors import (
     AlgorithmError,
@@ -33,14 +42,19 @@ from shomeisho.errors import (
     ShomeishoError,
     UntrustedError,
 )
-from shomeisho.formats.vdsnc.canonical import canonical_json
-from shomeisho.formats.vdsnc.certificates import seal_signer
+from shomeisho.formats.vdsnc.canonical import canonical_json_of_parsed
+from shomeisho.formats.vdsnc.certificates import SealSigner, seal_signer
 from shomeisho.formats.vdsnc.countries import alpha2_for
-from shomeisho.formats.vdsnc.fields import VACCINATION, check_data, seal_type_of
+from shomeisho.formats.vdsnc.fields import (
+    VACCINATION,
+    check_data,
+    is_clean_vaccination,
+    seal_type_of,
+)
 from shomeisho.formats.vdsnc.mapping import record_from_message
 from shomeisho.formats.vdsnc.seal import parse_seal, signature_bytes
 from shomeisho.model import Verification
-from shomeisho.signing import ES256, verify_es256
+from shomeisho.signing import ES256
 from shomeisho.trust.store import TrustStore
 
 FORMAT_NAME = "vdsnc"
@@ -61,33 +75,45 @@ def verify_seal(text: str, trust: TrustStore, *, at: datetime) -> Verification:
             )
         signer = seal_signer(seal.cer)
         result.key_id = signer.key_id
-        result.warnings.extend(signer.warnings())
-        verify_es256(
-            signer.public_key, signature_bytes(seal), canonical_json(seal.data), where="sig.sigvl"
+        if signer.null_parameters:
+            result.warnings.extend(signer.warnings())
+        data = seal.data
+        clean = is_clean_vaccination(data)  # judges nothing yet; spares canonicalising a scan
+        signer.verify(
+            signature_bytes(seal),
+            canonical_json_of_parsed(data, plain=clean),
+            where="sig.sigvl",
         )
     except ShomeishoError as exc:
         result.errors.append(exc)
         return result
     result.signature_verified = True
 
-    seal_type = seal_type_of(seal.data)
-    result.errors.extend(_trust_errors(signer.certificate, trust, at, seal.data, result))
+    seal_type = VACCINATION if clean else seal_type_of(data)
+    trust_errors = _trust_errors(signer, trust, at, data, result)
+    if trust_errors:
+        result.errors.extend(trust_errors)
     usage_error = signer.usage_error(seal_type)
     if usage_error is not None:
         result.errors.append(usage_error)
 
-    problems, notes = check_data(seal.data)
-    result.warnings.extend(note.as_schema_error() for note in notes)
-    if problems:
-        result.errors.extend(problem.as_schema_error() for problem in problems)
-        return result
-    issuing_state = seal.data["hdr"]["is"]
+    if not clean:
+        problems, notes = check_data(data)
+        result.warnings.extend(note.as_schema_error() for note in notes)
+        if problems:
+            result.errors.extend(problem.as_schema_error() for problem in problems)
+            return result
+    issuing_state = data["hdr"]["is"]
     result.issuer = issuing_state
-    if any(isinstance(error, UntrustedError) for error in result.errors):
+    if result.errors and any(isinstance(error, UntrustedError) for error in result.errors):
         return result  # signed, but by a key anyone could have made: show no name
     if seal_type == VACCINATION:
+        msg = data["msg"]
+        if clean and _record_cannot_fail(msg):
+            result.defer_record(partial(record_from_message, msg, issuing_state))
+            return result
         try:
-            result.record = record_from_message(seal.data["msg"], issuing_state)
+            result.record = record_from_message(msg, issuing_state)
         except SchemaError as exc:
             result.errors.append(exc)
     else:
@@ -101,13 +127,25 @@ def verify_seal(text: str, trust: TrustStore, *, at: datetime) -> Verification:
     return result
 
 
+def _record_cannot_fail(msg: dict[str, Any]) -> bool:
+    """For a message :func:`is_clean_vaccination` passed: building its record cannot raise.
+
+    :func:`~.mapping.record_from_message` fails only on what the field check leaves open: a date of
+    birth outside the years 1800-2999 that :class:`~shomeisho.model.PartialDate` accepts. (Names are
+    non-blank, dates real calendar dates, dose numbers 1..99, and every list non-empty.)
+    """
+    dob = msg["pid"].get("dob")  # if any, ASCII YYYY-MM-DD: its years compare as text
+    return dob is None or "1800" <= dob[:4] <= "2999"
+
+
 def _trust_errors(
-    certificate: x509.Certificate,
+    signer: SealSigner,
     trust: TrustStore,
     at: datetime,
     data: dict[str, Any],
     result: Verification,
 ) -> list[ShomeishoError]:
+    certificate = signer.certificate
     errors: list[ShomeishoError] = []
     try:
         _check_chain(trust, certificate, at)
@@ -124,7 +162,7 @@ def _trust_errors(
     except ShomeishoError as exc:
         errors.append(exc)
         return errors
-    country_error = _issuing_state_error(certificate, trust, data, result)
+    country_error = _issuing_state_error(signer, trust, data, result)
     if country_error is not None:
         errors.append(country_error)
     return errors
@@ -142,13 +180,13 @@ def _check_chain(trust: TrustStore, certificate: x509.Certificate, at: datetime)
 
 
 def _issuing_state_error(
-    certificate: x509.Certificate, trust: TrustStore, data: dict[str, Any], result: Verification
+    signer: SealSigner, trust: TrustStore, data: dict[str, Any], result: Verification
 ) -> ShomeishoError | None:
     hdr = data.get("hdr")
     state = hdr.get("is") if isinstance(hdr, dict) else None
     if not isinstance(state, str):
         return None  # the schema check reports it
-    countries = {a.value for a in certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)}
+    countries = signer.countries
     expected = alpha2_for(state)
     if expected is not None and expected in countries:
         return None
@@ -157,7 +195,7 @@ def _issuing_state_error(
         f"{', '.join(sorted(str(c) for c in countries)) or 'no country'}"
     )
     error = UntrustedError(message, code="untrusted.issuing_state", where="data.hdr.is")
-    if certificate in trust.signers:  # trusted directly: the operator vouched for this signer
+    if signer.certificate in trust.signers:  # trusted directly: the operator vouched for it
         result.warnings.append(error)
         return None
     return error
