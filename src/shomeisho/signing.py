@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
-    encode_dss_signature,
 )
 
 from shomeisho.errors import AlgorithmError, SignatureError, SignatureFormatError
 
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 ES256 = "ES256"
 PS256 = "PS256"
 P256_COORDINATE = 32
@@ -91,15 +91,24 @@ def der_to_raw(der: bytes, size: int = P256_COORDINATE) -> bytes:
 
 
 def raw_to_der(raw: bytes, size: int = P256_COORDINATE) -> bytes:
+    """DER ``SEQUENCE { INTEGER r, INTEGER s }`` from raw ``r || s``, built with byte operations
+    (a third of the cost of going through Python integers, on every verification)."""
     if len(raw) != 2 * size:
         raise SignatureFormatError(
             f"an ES256 signature is {2 * size} bytes of r||s; this one is {len(raw)} bytes"
             + (" and looks DER-encoded" if raw[:1] == b"\x30" else ""),
             code="signature.format",
         )
-    return encode_dss_signature(
-        int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
-    )
+    r = raw[:size].lstrip(b"\x00") or b"\x00"
+    s = raw[size:].lstrip(b"\x00") or b"\x00"
+    if r[0] & 0x80:
+        r = b"\x00" + r
+    if s[0] & 0x80:
+        s = b"\x00" + s
+    body = b"\x02%c%b\x02%c%b" % (len(r), r, len(s), s)
+    if len(body) < 0x80:
+        return b"\x30%c%b" % (len(body), body)
+    return b"\x30\x81%c%b" % (len(body), body)
 
 
 def verify_es256(public_key: object, signature: bytes, data: bytes, *, where: str) -> None:
@@ -112,7 +121,7 @@ def verify_es256(public_key: object, signature: bytes, data: bytes, *, where: st
         raise AlgorithmError("ES256 needs a P-256 key", where=where)
     der = raw_to_der(signature)
     try:
-        public_key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(der, data, _ECDSA_SHA256)
     except InvalidSignature:
         raise SignatureError(
             "the signature does not match the signed content",

@@ -602,3 +602,192 @@ def test_qr_image_round_trip(issued, trust, now) -> None:
     assert symbol.version <= 22 and symbol.ec_level == "L"
     result = verify_qr_images([png], trust, now)
     assert result.verdict is Verdict.VALID and not result.warnings, result.warnings
+
+
+# -- the hot path agrees with the full checks ---------------------------------------------------
+
+
+def _findings(sink: object) -> list[tuple[str, str, str, str | None]]:
+    return [
+        (type(e).__name__, e.code, e.message, e.where)
+        for e in getattr(sink, "errors", []) + getattr(sink, "warnings", [])
+    ]
+
+
+def _both_ways(claims_payload: dict, at: datetime, monkeypatch: pytest.MonkeyPatch):
+    """check_claims as the hot path runs it, and with the clean-shape shortcut switched off."""
+    from shomeisho.formats.shc import onepass
+    from shomeisho.formats.shc import payload as payload_mod
+    from shomeisho.formats.shc.problems import Findings
+
+    fast_sink = Findings()
+    fast = payload_mod.check_claims(claims_payload, at, fast_sink)
+    with monkeypatch.context() as m:
+        m.setattr(onepass, "is_clean", lambda _payload: False)
+        full_sink = Findings()
+        full = payload_mod.check_claims(claims_payload, at, full_sink)
+    return fast, fast_sink, full, full_sink
+
+
+# (path into the payload, new value); None as value deletes the member.
+_EDITS: list[tuple[tuple[object, ...], object]] = [
+    ((), None),
+    (("nbf",), 10**11),
+    (("nbf",), 10**11 - 1),
+    (("nbf",), 0),
+    (("nbf",), 1.5),
+    (("nbf",), True),
+    (("exp",), 1),
+    (("exp",), 10**11),
+    (("iss",), "https://x.example/"),
+    (("iss",), "https://"),
+    (("iss",), "https://a\n"),
+    (("vc", "rid"), "a" * 24),
+    (("vc", "rid"), "a" * 25),
+    (("vc", "rid"), "abc\n"),
+    (("vc", "@context"), ["x"]),
+    (("vc", "type", 2), "https://smarthealth.cards#laboratory"),
+    (("vc", "credentialSubject", "fhirVersion"), "4.0.1\n"),
+    (("vc", "credentialSubject", "fhirVersion"), "4.0"),
+    *[
+        ((*("vc", "credentialSubject", "fhirBundle", "entry", 0, "resource"), "birthDate"), v)
+        for v in [
+            *("1961-02-29", "1960-02-29", "1799-12-31", "1800-01-01", "2999-12-31", "3000"),
+            *("1961-13", "1961-04", "1961", "１９６１", "1961-04-31", "1961-04-09\n", ""),
+        ]
+    ],
+    *[
+        ((*("vc", "credentialSubject", "fhirBundle", "entry", 1, "resource"), member), v)
+        for member, v in [
+            ("occurrenceDateTime", "2021-02-29"),
+            ("occurrenceDateTime", "2020-02-29"),
+            ("occurrenceDateTime", "2021-04-31"),
+            ("occurrenceDateTime", "0000-01-01"),
+            ("occurrenceDateTime", "2021-06"),
+            ("occurrenceDateTime", "2021-06-01T10:00:00Z"),
+            ("occurrenceDateTime", "2021-06-01T10:00:00"),
+            ("occurrenceDateTime", "２０２１-06-01"),
+            ("occurrenceString", "June"),
+            ("lotNumber", None),
+            ("lotNumber", ""),
+            ("status", "not-done"),
+            ("patient", {"reference": "resource:2"}),
+            ("patient", {"reference": "resource:9"}),
+            ("patient", {"display": "x"}),
+            ("performer", [{"actor": {"reference": "resource:0"}}]),
+            ("performer", [{"actor": {"reference": "resource:7"}}]),
+            ("performer", []),
+            ("vaccineCode", {"coding": [{"system": fhir.CVX_SYSTEM, "code": "213"}]}),
+            ("vaccineCode", {"coding": [{"system": fhir.CVX_SYSTEM, "code": "999"}]}),
+            ("vaccineCode", {"coding": [{"system": "http://x", "code": "208"}]}),
+            (
+                "vaccineCode",
+                {"coding": [{"system": fhir.CVX_SYSTEM, "code": "208", "display": "x"}]},
+            ),
+            ("vaccineCode", {"text": "x", "coding": [{"system": fhir.CVX_SYSTEM, "code": "208"}]}),
+            ("id", "x"),
+            ("meta", {"security": [{"code": "IAL1.2"}]}),
+        ]
+    ],
+    (("vc", "credentialSubject", "fhirBundle", "entry", 1, "fullUrl"), "resource:0"),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 2, "fullUrl"), "resource:5"),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 0, "resource", "name"), []),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 0, "resource", "name"), [{"use": "old"}]),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 0, "resource", "name", 0, "given"), [""]),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 0, "resource", "name", 0, "text"), "x"),
+    (("vc", "credentialSubject", "fhirBundle", "entry", 1, "resource", "resourceType"), "Patient"),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), _EDITS)
+def test_clean_shape_shortcut_agrees_with_full_checks(
+    payload, now, monkeypatch, path, value
+) -> None:
+    """onepass's schema is a subset of what the full checks accept silently: for any payload,
+    check_claims says the same with and without the shortcut, and a payload it calls clean
+    makes a record without a warning."""
+    doc = json.loads(json.dumps(payload))
+    if path:
+        parent = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        if value is None:
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = value
+    for at in (now, now + 2 * EXPIRES):
+        fast, fast_sink, full, full_sink = _both_ways(doc, at, monkeypatch)
+        assert _findings(fast_sink) == _findings(full_sink)
+        assert (fast.iss, fast.nbf, fast.exp, fast.bundle, fast.rid) == (
+            full.iss,
+            full.nbf,
+            full.exp,
+            full.bundle,
+            full.rid,
+        )
+        if fast.clean:
+            warnings: list[ShomeishoError] = []
+            fhir.scan_record(fast.bundle, warnings)  # raises if the record would be refused
+            assert warnings == []
+
+
+def test_the_issued_card_takes_the_clean_path(payload) -> None:
+    from shomeisho.formats.shc import onepass
+
+    assert onepass.is_clean(payload)
+    assert not onepass.is_clean({**payload, "jti": "x"})
+    assert not onepass.is_clean({**payload, "iss": "\ud800"})  # not for the validator: full path
+
+
+def test_record_is_built_on_demand_with_warnings_up_front(payload, shc_signer, trust, now):
+    """The record is deferred, but the schema.record.* warnings are in the result at once."""
+    payload["vc"]["credentialSubject"]["fhirBundle"]["entry"][1]["resource"]["vaccineCode"] = {
+        "coding": [{"system": fhir.CVX_SYSTEM, "code": "999"}]
+    }
+    token = sign_compact(shc_signer, _header(shc_signer), json.dumps(payload).encode())
+    result = verify_jws(token, trust, now)
+    assert result.verdict is Verdict.VALID
+    assert [w.code for w in result.warnings] == ["schema.record.product"]
+    record = result.record
+    assert record is not None and len(record.events) == 1
+    eager = fhir.read_record(
+        payload["vc"]["credentialSubject"]["fhirBundle"], record.certificate_id, []
+    )
+    assert record == eager
+    assert result.record is record  # built once
+
+
+# -- fast decoders agree with the shared reference decoders -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a":1}',
+        b'{"a":1,"a":2}',
+        b'{"a": 1}',
+        b' {"a":1}',
+        b'{"a":1} ',
+        b'{"a":NaN}',
+        b'{"a":1e5}',
+        b'{"a":' + b"9" * 30 + b"}",
+        b'{"a":"\\ud800"}',
+        b"\xef\xbb\xbf{}",
+        b'{"a":"\xff"}',
+        b"[1]",
+        b'{"a":' + b"[" * 300 + b"]" * 300 + b"}",  # deeper than orjson writes: old path
+        b'{"a":' + b"[" * 2000 + b"]" * 2000 + b"}",
+    ],
+)
+def test_fast_json_matches_reference(data) -> None:
+    from shomeisho.formats.shc import fastpath
+
+    try:
+        got: object = fastpath.loads_object(data, what="x")
+    except MalformedError as exc:
+        got = (exc.code, exc.message)
+    if isinstance(got, dict):
+        assert got == json.loads(data)
+        assert b'"a":1,"a"' not in data
+    else:
+        assert got[0].startswith("malformed")

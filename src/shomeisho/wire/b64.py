@@ -1,4 +1,9 @@
-"""Strict base64url without padding (RFC 7515 section 2), as JWS and VDS-NC use it."""
+"""Strict base64url without padding (RFC 7515 section 2), as JWS and VDS-NC use it.
+
+The hot path maps the URL alphabet to the standard one with one ``bytes.translate`` (turning
+``+``, ``/`` and ``=`` into a character base64 does not know) and lets ``binascii``'s strict mode
+refuse anything else; on refusal the regex path below names the problem.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,12 @@ import re
 from shomeisho.errors import EncodingError
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_TO_STANDARD = bytearray(range(256))
+for _char in b"+/=":
+    _TO_STANDARD[_char] = ord("!")
+_TO_STANDARD[ord("-")], _TO_STANDARD[ord("_")] = ord("+"), ord("/")
+TO_STANDARD_TABLE = bytes(_TO_STANDARD)
+PADDING = (b"", b"===", b"==", b"=")  # by length % 4; a remainder of 1 is refused by binascii
 
 
 def b64url_encode(data: bytes) -> str:
@@ -23,6 +34,13 @@ def b64url_decode(
     max_length: int = 1 << 20,
 ) -> bytes:
     """Decode base64url, rejecting the standard alphabet, stray characters and excess length."""
+    if len(text) <= max_length and text.isascii():
+        body_fast = text.rstrip("=") if allow_padding else text
+        try:
+            raw = body_fast.encode("ascii").translate(TO_STANDARD_TABLE)
+            return binascii.a2b_base64(raw + PADDING[len(raw) % 4], strict_mode=True)
+        except binascii.Error:
+            pass
     if len(text) > max_length:
         raise EncodingError(
             f"{what} is {len(text)} characters; the limit is {max_length}",

@@ -6,10 +6,11 @@ minified JSON -> raw DEFLATE -> JWS ES256 with ``{"zip":"DEF","alg":"ES256","kid
 Verifying runs the same way back (:mod:`.verify`): strict decoding (:mod:`.fastpath` on the hot
 path), the signature with an issuer key from the trust store (never fetched), then contents:
 claims and validity (:mod:`.payload`, :mod:`.vctypes`), FHIR rules (:mod:`.profile`,
-:mod:`.elements`, opt-in :mod:`.usprofile`), revocation (:mod:`.crl`), the record
-(:mod:`.fhir`). Files with several cards: :mod:`.card`. QR symbol rules (segments, version):
-:mod:`.qrsymbol`. SMART Health Links (online, through a caller-supplied fetcher): :mod:`.shl`,
-:mod:`.shlfetch`.
+:mod:`.elements`, opt-in :mod:`.usprofile`; a payload in the common clean shape is checked in one
+pass by :mod:`.onepass`, with the same outcome), revocation (:mod:`.crl`), the record
+(:mod:`.fhir`; its checks run at once, the record itself is built when first read). Files with
+several cards: :mod:`.card`. QR symbol rules (segments, version): :mod:`.qrsymbol`. SMART Health
+Links (online, through a caller-supplied fetcher): :mod:`.shl`, :mod:`.shlfetch`.
 
 An issuer key's ``x5c`` chain, when present, must have been valid when the card was issued
 (``nbf``), so cards stay verifiable after the yearly key certificate rolls over; the JWKS in the

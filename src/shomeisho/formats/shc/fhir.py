@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from shomeisho.errors import InputError, SchemaError, ShomeishoError
 from shomeisho.model import (
@@ -122,9 +122,30 @@ def read_record(
     """Turn a checked bundle into a record. Raises :class:`SchemaError` (code ``schema.record``)
     when the card has no patient or no dose we can name; doses with a vaccine or date we cannot
     represent are skipped with a warning."""
+    return build_record(scan_record(bundle, warnings), certificate_id)
+
+
+Dose = tuple[date, str, str | None, str | None]
+"""One dose as the record needs it: day, product key, lot, performer."""
+
+
+class RecordPlan(NamedTuple):
+    """What :func:`scan_record` found: enough to build the record without failing.
+
+    Verification scans eagerly (the ``schema.record*`` warnings belong to the result) and builds
+    the record only when somebody asks for it (:meth:`Verification.defer_record`).
+    """
+
+    patient: Mapping[str, Any]
+    doses: list[Dose]
+
+
+def scan_record(bundle: Mapping[str, Any], warnings: list[ShomeishoError]) -> RecordPlan:
+    """Every check :func:`read_record` makes, in the same order, without building anything:
+    appends the skipped-dose warnings, raises :class:`SchemaError` (``schema.record.*``)."""
     patient: Mapping[str, Any] | None = None
     patients = 0
-    doses: list[tuple[date, str, str | None, str | None]] = []
+    doses: list[Dose] = []
     for index, entry in enumerate(_list(bundle.get("entry"))):
         resource = entry.get("resource") if type(entry) is dict else None
         if type(resource) is not dict:
@@ -137,30 +158,46 @@ def read_record(
             dose = _dose(resource, index, warnings)
             if dose is not None:
                 doses.append(dose)
+    return finish_scan(patient, patients, doses)
+
+
+def finish_scan(patient: Mapping[str, Any] | None, patients: int, doses: list[Dose]) -> RecordPlan:
+    """The checks of :func:`scan_record` after its pass over the entries (``patient`` is the
+    last Patient, ``patients`` how many there were, ``doses`` the readable doses in order)."""
     if patients != 1 or patient is None:
         raise SchemaError(
             f"the card has {patients} Patient resources; a vaccination record needs exactly one",
             code="schema.record.patient",
         )
-    person = _person(patient)
+    names = _list(patient.get("name"))
+    if not any(type(e) is dict and _name_parts(e) != (None, None) for e in names):
+        raise SchemaError("the Patient has no usable name", code="schema.record.name")
+    _birth_date(patient)
     if not doses:
         raise SchemaError(
             "the card has no COVID-19 vaccination this verifier knows",
             code="schema.record.no_doses",
         )
-    doses.sort(key=lambda d: d[0])
-    count = len(doses)
-    if count > 99:
+    if len(doses) > 99:
         raise SchemaError(
             "the card lists more doses than a record can hold", code="schema.record.no_doses"
         )
+    return RecordPlan(patient, doses)
+
+
+def build_record(plan: RecordPlan, certificate_id: str) -> VaccinationRecord:
+    """The record of a plan :func:`scan_record` returned (it cannot fail then)."""
+    doses = sorted(plan.doses, key=lambda d: d[0])
+    count = len(doses)
     events = tuple(
         VaccinationEvent(
             product=key, date=day, dose_number=n, series_doses=count, lot=lot, performer=performer
         )
         for n, (day, key, lot, performer) in enumerate(doses, start=1)
     )
-    return VaccinationRecord(person=person, events=events, certificate_id=certificate_id)
+    return VaccinationRecord(
+        person=_person(plan.patient), events=events, certificate_id=certificate_id
+    )
 
 
 def _person(patient: Mapping[str, Any]) -> Person:
@@ -176,22 +213,35 @@ def _person(patient: Mapping[str, Any]) -> Person:
     ]
     primary = next((n for n in built if n.kind == "primary"), built[0])
     alternates = tuple(n for n in built if n is not primary)
+    return Person(name=primary, birth_date=_birth_date(patient), alternates=alternates)
+
+
+def _birth_date(patient: Mapping[str, Any]) -> PartialDate | None:
     birth = patient.get("birthDate")
-    birth_date = None
-    if type(birth) is str:
-        match = _BIRTH.match(birth)
-        try:
-            if match is None:
-                raise InputError("not a date", code="input.date")
-            year, month, day = match.groups()
-            birth_date = PartialDate(
-                int(year), int(month) if month else None, int(day) if day else None
-            )
-        except InputError:
-            raise SchemaError(
-                f"birthDate {birth!r} is not a FHIR date", code="schema.record.birth_date"
-            ) from None
-    return Person(name=primary, birth_date=birth_date, alternates=alternates)
+    if type(birth) is not str:
+        return None
+    match = _BIRTH.match(birth)
+    try:
+        if match is None:
+            raise InputError("not a date", code="input.date")
+        year, month, day = match.groups()
+        return PartialDate(int(year), int(month) if month else None, int(day) if day else None)
+    except InputError:
+        raise SchemaError(
+            f"birthDate {birth!r} is not a FHIR date", code="schema.record.birth_date"
+        ) from None
+
+
+def _name_parts(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """A HumanName's family and given as a record holds them (None where absent or empty)."""
+    family = entry.get("family")
+    if type(family) is not str or not family:
+        family = None
+    given_parts = entry.get("given")
+    given = None
+    if type(given_parts) is list:
+        given = " ".join(g for g in given_parts if type(g) is str) or None
+    return family, given
 
 
 def _add_name(names: list[list[Any]], entry: Mapping[str, Any]) -> None:
@@ -203,13 +253,7 @@ def _add_name(names: list[list[Any]], entry: Mapping[str, Any]) -> None:
     kind = _KIND_OF_USE.get(use, "primary") if type(use) is str else "primary"
     if representation == "SYL":
         kind = "kana"
-    family = entry.get("family")
-    if type(family) is not str or not family:
-        family = None
-    given_parts = entry.get("given")
-    given = None
-    if type(given_parts) is list:
-        given = " ".join(g for g in given_parts if type(g) is str) or None
+    family, given = _name_parts(entry)
     if family is None and given is None:
         return
     if representation == "ABC":
@@ -222,9 +266,7 @@ def _add_name(names: list[list[Any]], entry: Mapping[str, Any]) -> None:
         names.append([kind, family, given, None, None])
 
 
-def _dose(
-    resource: Mapping[str, Any], index: int, warnings: list[ShomeishoError]
-) -> tuple[date, str, str | None, str | None] | None:
+def _dose(resource: Mapping[str, Any], index: int, warnings: list[ShomeishoError]) -> Dose | None:
     vaccine = None
     concept = resource.get("vaccineCode")
     for c in _list(concept.get("coding")) if type(concept) is dict else ():
@@ -234,13 +276,7 @@ def _dose(
             if vaccine is not None:
                 break
     if vaccine is None:
-        warnings.append(
-            SchemaError(
-                "a dose names a vaccine this verifier does not know; it is left out of the record",
-                code="schema.record.product",
-                where=f"entry[{index}]",
-            )
-        )
+        warnings.append(unknown_vaccine(index))
         return None
     when = resource.get("occurrenceDateTime")
     day = None
@@ -250,13 +286,7 @@ def _dose(
         except ValueError:
             day = None
     if day is None:
-        warnings.append(
-            SchemaError(
-                "a dose has no full date; it is left out of the record",
-                code="schema.record.date",
-                where=f"entry[{index}]",
-            )
-        )
+        warnings.append(no_full_date(index))
         return None
     performer = None
     for p in _list(resource.get("performer")):
@@ -267,3 +297,21 @@ def _dose(
             break
     lot = resource.get("lotNumber")
     return day, vaccine.key, lot if type(lot) is str and lot else None, performer
+
+
+def unknown_vaccine(index: int) -> SchemaError:
+    """The warning for a dose (entry ``index``) whose vaccine has no CVX code we know."""
+    return SchemaError(
+        "a dose names a vaccine this verifier does not know; it is left out of the record",
+        code="schema.record.product",
+        where=f"entry[{index}]",
+    )
+
+
+def no_full_date(index: int) -> SchemaError:
+    """The warning for a dose (entry ``index``) without a full date."""
+    return SchemaError(
+        "a dose has no full date; it is left out of the record",
+        code="schema.record.date",
+        where=f"entry[{index}]",
+    )

@@ -11,7 +11,10 @@ and ``x5u`` header parameters are never followed.
 
 from __future__ import annotations
 
+import binascii
 import json
+import zlib
+from binascii import a2b_base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,25 +22,28 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from shomeisho.errors import (
     AlgorithmError,
     DecompressionError,
     EncodingError,
     InvalidError,
     MalformedError,
-    ShomeishoError,
     SignatureError,
     SignatureFormatError,
     UntrustedError,
 )
 from shomeisho.formats.shc import fastpath
 from shomeisho.formats.shc import jwk as jwkmod
-from shomeisho.formats.shc.problems import MAX_JWS_TEXT, MAX_SINGLE_QR_JWS, Sink
-from shomeisho.signing import ES256, Signer, verify_es256
+from shomeisho.formats.shc.problems import MAX_JWS_TEXT, MAX_SINGLE_QR_JWS, Findings, Sink
+from shomeisho.signing import ES256, Signer, raw_to_der
 from shomeisho.trust.store import TrustStore
 from shomeisho.wire import strict_json
-from shomeisho.wire.b64 import b64url_decode, b64url_encode
-from shomeisho.wire.inflate import deflate_raw, inflate_raw
+from shomeisho.wire.b64 import b64url_encode
+from shomeisho.wire.inflate import MAX_INFLATED, deflate_raw, inflate_raw
 
 ALLOWED_ALGORITHMS = frozenset({ES256})
 _WHITESPACE = " \t\r\n\f\v\ufeff"
@@ -48,7 +54,7 @@ class ParsedJws:
     """A JWS whose parts decoded; ``usable`` is False when the header rules out verifying it."""
 
     text: str
-    header: dict[str, Any]
+    header: Mapping[str, Any]
     payload_bytes: bytes
     payload: dict[str, Any]
     signing_input: bytes
@@ -118,20 +124,26 @@ def read(text: str, sink: Sink) -> ParsedJws | None:
             )
         )
     head_b64, body_b64, sig_b64 = parts
-    try:
-        header = dict(_header(head_b64))
-    except (EncodingError, MalformedError) as exc:
-        sink.errors.append(
-            MalformedError(
-                f"the JWS header is unreadable: {exc.message}",
-                code="malformed.jws.header",
-                where="JWS header",
+    kid: str | None
+    clean = _clean_header(head_b64)
+    if clean is not None:  # the usual case: the header of a key we have seen, nothing to say
+        header, kid = clean
+        usable = True
+    else:
+        try:
+            header = _header(head_b64)
+        except (EncodingError, MalformedError) as exc:
+            sink.errors.append(
+                MalformedError(
+                    f"the JWS header is unreadable: {exc.message}",
+                    code="malformed.jws.header",
+                    where="JWS header",
+                )
             )
-        )
-        return None
-    usable, kid = _check_header(header, sink)
+            return None
+        usable, kid = _check_header(header, sink)
     try:
-        signature = b64url_decode(sig_b64, what="JWS signature")
+        signature = fastpath.b64url_decode(sig_b64, what="JWS signature")
     except EncodingError as exc:
         sink.errors.append(exc)
         return None
@@ -151,7 +163,7 @@ def read(text: str, sink: Sink) -> ParsedJws | None:
             )
         )
     try:
-        compressed = b64url_decode(body_b64, what="JWS payload")
+        compressed = fastpath.b64url_decode(body_b64, what="JWS payload")
         payload_bytes = inflate_raw(compressed, what="JWS payload")
         payload = fastpath.loads_object(payload_bytes, what="JWS payload")
     except (EncodingError, DecompressionError) as exc:
@@ -174,13 +186,75 @@ def read(text: str, sink: Sink) -> ParsedJws | None:
     )
 
 
+def read_clean(jws: bytes) -> ParsedJws | None:
+    """:func:`read` for a JWS (ASCII bytes, as :func:`.fastpath.numeric_bytes` gives it) in which
+    :func:`read` would find nothing to say: the same result, with less work. None otherwise,
+    and nothing is recorded: :func:`read` then decodes it and says what is wrong."""
+    parts = jws.split(b".")
+    if len(parts) != 3 or not (0 < len(jws) <= MAX_SINGLE_QR_JWS) or not all(parts):
+        return None
+    head_b64, body_b64, sig_b64 = parts
+    clean = _clean_header(head_b64.decode("ascii"))
+    if clean is None:
+        return None
+    table, pad = fastpath.B64_TABLE, fastpath.B64_PAD
+    try:  # fastpath.b64url_decode, inline
+        signature = a2b_base64(sig_b64.translate(table) + pad[len(sig_b64) % 4], strict_mode=True)
+        compressed = a2b_base64(
+            body_b64.translate(table) + pad[len(body_b64) % 4], strict_mode=True
+        )
+    except binascii.Error:
+        return None
+    if len(signature) != 64:
+        return None
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # wire.inflate.inflate_raw, inline
+    try:
+        payload_bytes = inflater.decompress(compressed, MAX_INFLATED)
+    except zlib.error:
+        return None
+    if inflater.unconsumed_tail or not inflater.eof or inflater.unused_data:
+        return None
+    try:
+        payload = fastpath.loads_object(payload_bytes, what="JWS payload")
+    except MalformedError:
+        return None
+    header, kid = clean
+    return ParsedJws(
+        jws.decode("ascii"),
+        header,
+        payload_bytes,
+        payload,
+        jws[: len(head_b64) + 1 + len(body_b64)],
+        signature,
+        kid,
+        True,
+    )
+
+
+@lru_cache(maxsize=64)
+def _clean_header(head_b64: str) -> tuple[Mapping[str, Any], str] | None:
+    """A decoded header :func:`_check_header` has nothing to say about, and its kid; cached
+    like :func:`_header` (a fact of the issuer key, the same on every card it signs)."""
+    try:
+        header = _header(head_b64)
+    except (EncodingError, MalformedError):
+        return None
+    findings = Findings()
+    usable, kid = _check_header(header, findings)
+    if not usable or kid is None or findings.errors or findings.warnings:
+        return None
+    return header, kid
+
+
 @lru_cache(maxsize=64)
 def _header(head_b64: str) -> Mapping[str, Any]:
     """Decoded protected headers, cached: every card of one issuer key has the same header."""
     if len(head_b64) > 1024:
         raise MalformedError("the JWS header is too long", code="malformed.jws.header")
     return MappingProxyType(
-        fastpath.loads_object(b64url_decode(head_b64, what="JWS header"), what="JWS header")
+        fastpath.loads_object(
+            fastpath.b64url_decode(head_b64, what="JWS header"), what="JWS header"
+        )
     )
 
 
@@ -245,8 +319,23 @@ def check_signature(
 
     ``key_time`` is when an x5c chain on the key must have been valid (the card's ``nbf``).
     """
-    if not parsed.usable or parsed.kid is None:
+    key = verify_signature(parsed, iss, trust, sink)
+    if key is None:
         return False
+    if "x5c" in key:
+        sink.errors.extend(jwkmod.check_x5c(key, iss, key_time))
+    return True
+
+
+def verify_signature(
+    parsed: ParsedJws, iss: str, trust: TrustStore, sink: Sink
+) -> Mapping[str, Any] | None:
+    """The issuer JWK whose key verified the signature, or None (the reason is in ``sink``).
+
+    Its ``x5c`` chain, if any, is still to be checked (:func:`.jwk.check_x5c`), as
+    :func:`check_signature` does."""
+    if not parsed.usable or parsed.kid is None:
+        return None
     keys = trust.issuer_keys(iss)
     if keys is None:
         sink.errors.append(
@@ -256,7 +345,7 @@ def check_signature(
                 where="iss",
             )
         )
-        return False
+        return None
     key = jwkmod.find_jwk(keys, parsed.kid)
     if key is None:
         others = jwkmod.issuers_with_kid(trust, parsed.kid, besides=iss)
@@ -277,14 +366,26 @@ def check_signature(
                     where="kid",
                 )
             )
-        return False
-    problems: list[ShomeishoError] = []
+        return None
     try:
-        public_key = jwkmod.key_from_jwk(key)
-        verify_es256(public_key, parsed.signature, parsed.signing_input, where="JWS signature")
+        _verify_es256(jwkmod.key_from_jwk(key), parsed.signature, parsed.signing_input)
     except (SignatureError, UntrustedError) as exc:
         sink.errors.append(exc)
-        return False
-    problems.extend(jwkmod.check_x5c(key, iss, key_time))
-    sink.errors.extend(problems)
-    return True
+        return None
+    return key
+
+
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())  # immutable: one for every verification
+
+
+def _verify_es256(public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> None:
+    """:func:`shomeisho.signing.verify_es256` for a P-256 key from :mod:`.jwk` and a 64-byte
+    ``r || s`` (:func:`read` made sure of both), without re-checking them on the hot path."""
+    try:
+        public_key.verify(raw_to_der(signature), data, _ECDSA_SHA256)
+    except InvalidSignature:
+        raise SignatureError(
+            "the signature does not match the signed content",
+            where="JWS signature",
+            code="signature.mismatch",
+        ) from None

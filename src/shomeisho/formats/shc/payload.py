@@ -26,13 +26,14 @@ from shomeisho.errors import (
     NotYetValidError,
     SchemaError,
 )
-from shomeisho.formats.shc import profile, vctypes
+from shomeisho.formats.shc import onepass, profile, vctypes
 from shomeisho.formats.shc.problems import Findings, Sink
 from shomeisho.wire import strict_json
 
 FHIR_VERSION = "4.0.1"
 _MILLISECONDS = 10**11  # seconds since 1970 reach this in the year 5138
 _RID = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
+_FHIR_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Claims:
     exp: datetime | None
     bundle: dict[str, Any] | None
     rid: str | None
+    clean: bool = False
+    """The payload is in the clean shape :mod:`.onepass` checks in one go: the bundle makes a
+    record (:func:`.fhir.scan_record` would find nothing to say)."""
 
 
 def check_issuer_url(iss: str) -> str | None:
@@ -87,7 +91,7 @@ def build_payload(
 def _timestamp(value: object, name: str, sink: Sink) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         sink.errors.append(
             SchemaError(f"{name} is not a number of seconds", code=f"schema.jwt.{name}", where=name)
         )
@@ -106,6 +110,14 @@ def check_claims(
     payload: Mapping[str, Any], at: datetime, sink: Sink, *, profile_name: str | None = None
 ) -> Claims:
     """Check a decoded payload at validation time ``at``; record problems, return the claims."""
+    if profile_name is None and onepass.is_clean(payload):
+        # nothing to say but what the times and vc.type say
+        nbf, exp = _check_clean_times(payload, at, sink)
+        vc = payload["vc"]
+        vctypes.check_facts(vc["type"], *onepass.FACTS, sink)
+        return Claims(
+            payload["iss"], nbf, exp, vc["credentialSubject"]["fhirBundle"], vc.get("rid"), True
+        )
     iss = payload.get("iss")
     if not isinstance(iss, str):
         sink.errors.append(
@@ -118,6 +130,14 @@ def check_claims(
             sink.errors.append(
                 SchemaError(f"{problem}: {iss!r}", code="schema.jwt.iss_url", where="iss")
             )
+    nbf, exp = _check_times(payload, at, sink)
+    bundle, rid = _check_vc(payload.get("vc"), sink, profile_name)
+    return Claims(iss, nbf, exp, bundle, rid)
+
+
+def _check_times(
+    payload: Mapping[str, Any], at: datetime, sink: Sink
+) -> tuple[datetime | None, datetime | None]:
     nbf_s = _timestamp(payload.get("nbf"), "nbf", sink)
     if "nbf" not in payload:
         sink.errors.append(
@@ -140,22 +160,10 @@ def check_claims(
         else:
             nbf = to_datetime(nbf_s)
             if nbf_s > now:
-                sink.errors.append(
-                    NotYetValidError(
-                        f"the card is valid only from {nbf.isoformat() if nbf else nbf_s}",
-                        code="not_yet_valid",
-                        where="nbf",
-                    )
-                )
+                sink.errors.append(_not_yet_valid(nbf, nbf_s))
     if exp_s is not None:
         if nbf_s is not None and exp_s <= nbf_s:
-            sink.errors.append(
-                SchemaError(
-                    "the card expires before it becomes valid",
-                    code="schema.jwt.exp_before_nbf",
-                    where="exp",
-                )
-            )
+            sink.errors.append(_exp_before_nbf())
         if exp_s >= _MILLISECONDS:
             sink.warnings.append(
                 SchemaError(
@@ -167,15 +175,49 @@ def check_claims(
         else:
             exp = to_datetime(exp_s)
             if exp_s < now:
-                sink.errors.append(
-                    ExpiredError(
-                        f"the card expired on {exp.isoformat() if exp else exp_s}",
-                        code="expired",
-                        where="exp",
-                    )
-                )
-    bundle, rid = _check_vc(payload.get("vc"), sink, profile_name)
-    return Claims(iss, nbf, exp, bundle, rid)
+                sink.errors.append(_expired(exp, exp_s))
+    return nbf, exp
+
+
+def _check_clean_times(
+    payload: Mapping[str, Any], at: datetime, sink: Sink
+) -> tuple[datetime | None, datetime | None]:
+    """:func:`_check_times` for a clean payload (:mod:`.onepass`): ``nbf`` and any ``exp`` are
+    numbers of seconds, neither in milliseconds."""
+    now = at.timestamp()
+    nbf_s = float(payload["nbf"])
+    nbf = datetime.fromtimestamp(nbf_s, UTC)  # to_datetime: cannot fail in 0 < s < 10**11
+    if nbf_s > now:
+        sink.errors.append(_not_yet_valid(nbf, nbf_s))
+    exp = None
+    if "exp" in payload:
+        exp_s = float(payload["exp"])
+        if exp_s <= nbf_s:
+            sink.errors.append(_exp_before_nbf())
+        exp = datetime.fromtimestamp(exp_s, UTC)
+        if exp_s < now:
+            sink.errors.append(_expired(exp, exp_s))
+    return nbf, exp
+
+
+def _not_yet_valid(nbf: datetime | None, nbf_s: float) -> NotYetValidError:
+    return NotYetValidError(
+        f"the card is valid only from {nbf.isoformat() if nbf else nbf_s}",
+        code="not_yet_valid",
+        where="nbf",
+    )
+
+
+def _exp_before_nbf() -> SchemaError:
+    return SchemaError(
+        "the card expires before it becomes valid", code="schema.jwt.exp_before_nbf", where="exp"
+    )
+
+
+def _expired(exp: datetime | None, exp_s: float) -> ExpiredError:
+    return ExpiredError(
+        f"the card expired on {exp.isoformat() if exp else exp_s}", code="expired", where="exp"
+    )
 
 
 def _check_vc(
@@ -221,7 +263,7 @@ def _check_vc(
         )
         return None, rid
     version = subject.get("fhirVersion") if isinstance(subject, dict) else None
-    if not isinstance(version, str) or not re.match(r"^\d+\.\d+\.\d+$", version):
+    if not isinstance(version, str) or not _FHIR_VERSION.match(version):
         sink.errors.append(
             SchemaError(
                 "vc.credentialSubject.fhirVersion must be a FHIR version such as 4.0.1",
