@@ -27,7 +27,7 @@ from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.record_file import record_to_dict
 from shomeisho.trust.store import load_trust_file
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def demo(

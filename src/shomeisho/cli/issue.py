@@ -16,7 +16,7 @@ from shomeisho.issued_files import write_issued
 from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.record_file import record_from_json
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 class FormatChoice(StrEnum):

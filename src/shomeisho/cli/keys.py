@@ -12,7 +12,7 @@ from shomeisho.errors import InputError
 from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.settings import Settings
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def load_settings(demo: bool) -> Settings:

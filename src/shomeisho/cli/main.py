@@ -28,7 +28,7 @@ keys_app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _register() -> None:

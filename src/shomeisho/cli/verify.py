@@ -15,7 +15,7 @@ from shomeisho.errors import InputError, Verdict
 from shomeisho.presented import Outcome, read_input, verify_presented
 from shomeisho.trust.store import TrustStore, load_trust_file
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 _VERDICT_WORDS = {
     Verdict.VALID: "[bold green]valid 有効[/]",
