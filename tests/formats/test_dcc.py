@@ -33,7 +33,7 @@ from shomeisho.errors import (
     UntrustedError,
     Verdict,
 )
-from shomeisho.formats.dcc import FORMAT, cose, cwt, payload, signers, transport
+from shomeisho.formats.dcc import FORMAT, cose, cwt, payload, schema, signers, transport, valuesets
 from shomeisho.model import PartialDate, Person, PersonName, VaccinationEvent, VaccinationRecord
 from shomeisho.signing import LocalSigner, raw_to_der
 from shomeisho.trust.store import TrustStore
@@ -696,3 +696,282 @@ def test_naive_validation_time_is_utc(issued_text: str, dcc_trust: TrustStore) -
         FORMAT.verify(issued_text, dcc_trust, at=NOW.astimezone(UTC).replace(tzinfo=None)).verdict
         is Verdict.VALID
     )
+
+
+# --- fast paths: each agrees with the general path it stands in for ----------------------------
+
+# Every shortcut of the verify hot path, switched off: what is left is the general code. Outcomes
+# must be identical either way (tests/conformance/test_dgc_testdata.py does the same per file).
+GENERAL_PATHS: list[tuple[object, str, object]] = [
+    (transport, "_base45_fast", lambda text: None),
+    (cose, "_decode_typical", lambda data: None),
+    (cose, "_decode_common", lambda data: None),
+    (cose, "_key", lambda certificate: (certificate.public_key(), False)),
+    (cwt, "_read_typical", lambda claims: None),
+    (cwt, "_plain", lambda value: False),
+    (payload, "typical_vaccination", lambda value: False),
+    (payload, "surely_a_record", lambda value: False),
+]
+
+
+def outcome(result: Any) -> tuple[Any, ...]:
+    """Everything a verification says, the record included (built now if it was deferred)."""
+    return (
+        result.verdict,
+        result.signature_verified,
+        result.key_id,
+        result.issuer,
+        result.issued_at,
+        result.expires_at,
+        [(type(e), e.code, e.message, e.where) for e in result.errors],
+        [(type(w), w.code, w.message, w.where) for w in result.warnings],
+        result.record,
+    )
+
+
+def general_outcome(text: str, trust: TrustStore, at: datetime) -> tuple[Any, ...]:
+    with pytest.MonkeyPatch.context() as patch:
+        for owner, name, value in GENERAL_PATHS:
+            patch.setattr(owner, name, value)
+        return outcome(FORMAT.verify(text, trust, at=at))
+
+
+def _agree(text: str, trust: TrustStore, at: datetime = NOW) -> tuple[Any, ...]:
+    fast = outcome(FORMAT.verify(text, trust, at=at))
+    assert fast == general_outcome(text, trust, at)
+    return fast
+
+
+def test_the_typical_certificate_takes_every_fast_path(
+    issued_text: str, dcc_trust: TrustStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = cose.decode(_cose_of(issued_text))
+    assert cose._decode_typical(_cose_of(issued_text)) == message
+    raw = cwt.read(message.payload)
+    assert cwt._read_typical(cbor2.loads(message.payload)) == raw
+    assert payload.typical_vaccination(raw.payload)
+    result = FORMAT.verify(issued_text, dcc_trust, at=NOW)
+    assert result.verdict is Verdict.VALID and result._record_loader is not None  # deferred
+    assert result.record is not None and result._record_loader is None
+    _agree(issued_text, dcc_trust)
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "code", "verdict", "kind"), NEGATIVE, ids=[n[0] for n in NEGATIVE]
+)
+def test_negative_cases_read_alike_on_both_paths(
+    case: str,
+    make: Callable[[str, LocalSigner, VaccinationRecord], str],
+    code: str,
+    verdict: Verdict,
+    kind: type[Exception],
+    issued_text: str,
+    dcc_signer: LocalSigner,
+    record: VaccinationRecord,
+    dcc_trust: TrustStore,
+) -> None:
+    _agree(make(issued_text, dcc_signer, record), dcc_trust)
+
+
+_ODD_VALUES: list[Any] = [
+    None, "", " ", 0, 1, 99, 100, -1, 2**70, True, 1.0, 2.5, [], {}, ["x"], "x" * 81,
+    "EU/1/20/1528", "2021-06-22", "2021-02-30", "2021-06-22T10:00:00Z", "2021-06-22\n",
+    "2021-6-22", "20210622", "1961", "1961-04", "1961-13", "1961-04-31", "1799-01-01", "1900-XX-XX",
+    "٢٠٢١-٠٦-٢٢", "TAKAHASHI", "<", cbor2.CBORTag(0, "2021-06-22T10:00:00Z"), b"bytes",
+]  # fmt: skip
+
+
+def _variants(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload with each field (top level, name, entry) replaced by odd values, removed,
+    and with extra fields and groups."""
+    out: list[dict[str, Any]] = []
+
+    def copy() -> dict[str, Any]:
+        new = cbor2.loads(cbor2.dumps(body))
+        assert isinstance(new, dict)
+        return new
+
+    places: list[tuple[str, ...]] = [(key,) for key in body]
+    places += [("nam", key) for key in ("fn", "fnt", "gn", "gnt")]
+    places += [("v", key) for key in body["v"][0]]
+    for place in places:
+        for value in [*_ODD_VALUES, _REMOVE]:
+            new = copy()
+            target = new if len(place) == 1 else (new["nam"] if place[0] == "nam" else new["v"][0])
+            if value is _REMOVE:
+                target.pop(place[-1], None)
+            else:
+                target[place[-1]] = value
+            out.append(new)
+    for extra in ({"t": None}, {"r": [{}]}, {"x": 1}, {"nam": {"fnt": ""}}, {"nam": {}}):
+        out.append(copy() | extra)
+    doubled = copy()
+    doubled["v"] = doubled["v"] * 2
+    out.append(doubled)
+    return out
+
+
+_REMOVE = object()
+
+
+@pytest.mark.slow
+def test_payload_variants_read_alike_on_both_paths(
+    record: VaccinationRecord, dcc_signer: LocalSigner, dcc_trust: TrustStore
+) -> None:
+    """typical_vaccination, surely_a_record and the plain-JSON check only ever stand in for the
+    general code: on ~600 odd payloads, every result is the same either way."""
+    variants = _variants(payload.to_payload(record))
+    assert len(variants) > 600
+    deferred = 0
+    for body in variants:
+        text = text_of(build(dcc_signer, body=body))
+        fast = FORMAT.verify(text, dcc_trust, at=NOW)
+        deferred += fast._record_loader is not None
+        assert outcome(fast) == general_outcome(text, dcc_trust, NOW), body
+    assert deferred > 100
+
+
+def test_typical_and_surely_a_record_promise_what_they_say(record: VaccinationRecord) -> None:
+    """What the fast verify path skips when typical_vaccination holds, and what deferring the
+    record relies on when surely_a_record holds."""
+    typical = surely = 0
+    for body in _variants(payload.to_payload(record)):
+        if payload.surely_a_record(body):
+            surely += 1
+            assert isinstance(payload.to_record(body), VaccinationRecord)
+        if payload.typical_vaccination(body):
+            typical += 1
+            assert payload.surely_a_record(body)
+            assert cwt.json_payload(body) is body and cwt.to_json(body, "payload") == body
+            assert payload.certificate_type(body) == "v"
+            assert schema.format_warnings(body) == [] and valuesets.check(body) == []
+    assert typical > 50 and surely > typical
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {1: "JP", 6: 1_700_000_000, 4: 1_800_000_000, -260: {1: {"ver": "1.3.0"}}},
+        {6: 1_700_000_000, 4: 1_800_000_000, -260: {1: {}}},
+        {1: "JP", 6: 1_700_000_000.5, 4: 1_800_000_000, -260: {1: {}}},
+        {1: "JP", 6: True, 4: 1_800_000_000, -260: {1: {}}},
+        {1: "JP", 6: -1, 4: 253402300800, -260: {1: {}}},
+        {True: "JP", 6: 1, 4: 2, -260: {1: {}}},
+        {1.0: "JP", 6: 1, 4: 2, -260: {1: {}}},
+        {"1": "JP", 6: 1, 4: 2, -260: {True: {}}},
+        {1: 5, 6: 1, 4: 2, -260: {1: {}}},
+        {1: "JP", 6: 1, 4: 2, -260: {1: {}, 2: {}}},
+        {1: "JP", 6: 1, 4: 2, -260: {1: []}},
+        {1: "JP", 6: 1, 4: 2, -260: []},
+        {1: "JP", 6: 1, 4: 2},
+        {1: "JP", 6: cbor2.CBORTag(1, 1_700_000_000), 4: 2, -260: {1: {}}},
+        [1, 2],
+    ],
+)
+def test_typical_claims_read_as_the_general_path_reads_them(claims: Any) -> None:
+    data = cbor2.dumps(claims)
+
+    def read(general: bool) -> Any:
+        with pytest.MonkeyPatch.context() as patch:
+            if general:
+                patch.setattr(cwt, "_read_typical", lambda claims: None)
+            try:
+                return cwt.read(data)
+            except (MalformedError, SchemaError) as exc:
+                return (type(exc), exc.code, exc.message)
+
+    assert read(general=False) == read(general=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_cose_fast_decoders_agree_with_the_general_decoder(data: st.DataObject) -> None:
+    protected = data.draw(
+        st.sampled_from([{1: -7, 4: b"12345678"}, {4: b"12345678", 1: -7}, {1: -37}, {}, {1: 1}])
+    )
+    value: Any = [
+        cbor2.dumps(protected) if protected else b"",
+        data.draw(st.sampled_from([{}, {4: b"abcdefgh"}])),
+        data.draw(st.binary(max_size=300)),
+        data.draw(st.sampled_from([b"s" * 64, b"t" * 63])),
+    ]
+    for tag in reversed(data.draw(st.sampled_from([(), (18,), (61, 18)]))):
+        value = cbor2.CBORTag(tag, value)
+    encoded = bytearray(cbor2.dumps(value))
+    for _ in range(data.draw(st.integers(0, 3))):
+        operation = data.draw(st.sampled_from(["set", "insert", "delete", "truncate"]))
+        position = data.draw(st.integers(0, len(encoded)))
+        if operation == "set" and position < len(encoded):
+            encoded[position] = data.draw(st.integers(0, 255))
+        elif operation == "insert":
+            encoded.insert(position, data.draw(st.integers(0, 255)))
+        elif operation == "delete" and position < len(encoded):
+            del encoded[position]
+        elif operation == "truncate":
+            del encoded[position:]
+    message = bytes(encoded)
+    try:
+        general: Any = cose._decode_general(message)
+    except MalformedError as exc:
+        general = exc.code
+    for fast in (cose._decode_typical, cose._decode_common):
+        found = fast(message)
+        assert found is None or found == general
+
+
+def test_sig_structure_is_what_cbor2_writes() -> None:
+    for protected_size in (0, 1, 13, 23, 24, 40):
+        for size in (0, 1, 23, 24, 255, 256, 300, 65535, 65536):
+            protected, body = bytes(protected_size), bytes(size)
+            assert cose.sig_structure(protected, body) == cbor2.dumps(
+                ["Signature1", protected, b"", body]
+            )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    r=st.binary(min_size=32, max_size=32),
+    s=st.binary(min_size=32, max_size=32),
+    zeros=st.tuples(st.integers(0, 33), st.integers(0, 33)),
+)
+def test_es256_der_is_what_raw_to_der_gives(r: bytes, s: bytes, zeros: tuple[int, int]) -> None:
+    r = (b"\x00" * zeros[0] + r)[:32]
+    s = (b"\x00" * zeros[1] + s)[:32]
+    assert cose._es256_der(r + s) == raw_to_der(r + s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.binary(max_size=200), text=st.text(base45.ALPHABET + "a\n\u00e9", max_size=40))
+def test_base45_fast_path_agrees_with_the_wire_decoder(data: bytes, text: str) -> None:
+    encoded = base45.encode(data)
+    assert transport._base45_fast(encoded) == data == transport.decode_base45(encoded)
+    try:
+        expected: Any = base45.decode(text)
+    except EncodingError as exc:
+        expected = (exc.code, exc.message, exc.where)
+    fast = transport._base45_fast(text)
+    assert fast is None or fast == expected
+    try:
+        got: Any = transport.decode_base45(text)
+    except EncodingError as exc:
+        got = (exc.code, exc.message, exc.where)
+    assert got == expected
+
+
+def test_schema_errors_name_the_rule_and_the_place(
+    record: VaccinationRecord, dcc_signer: LocalSigner, dcc_trust: TrustStore
+) -> None:
+    body = payload.to_payload(record)
+    body["v"][0]["dn"] = "2"
+    result = FORMAT.verify(text_of(build(dcc_signer, body=body)), dcc_trust, at=NOW)
+    assert codes(result) == ["schema.payload"] and result.verdict is Verdict.INVALID
+    error = result.errors[0]
+    assert error.message == (
+        f"the DCC payload breaks schema {schema.schema_version()}: "
+        'v[0].dn: "2" is not of type "integer"'
+    )
+    assert error.where == "payload /v/0/dn"
+    both = payload.to_payload(record) | {"t": [{}]}
+    error = FORMAT.verify(text_of(build(dcc_signer, body=both)), dcc_trust, at=NOW).errors[0]
+    assert error.code == "schema.payload" and "{" not in error.message  # no payload quoted

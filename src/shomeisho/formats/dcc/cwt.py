@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 
@@ -27,9 +26,10 @@ HCERT_EU_DCC_V1 = 1
 _MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
 
 
-@dataclass(frozen=True)
-class Claims:
-    """What the CWT says. ``payload`` is the DCC JSON object (plain dicts/lists/str/int...)."""
+class Claims(NamedTuple):
+    """What the CWT says. ``payload`` is the DCC JSON object (plain dicts/lists/str/int...).
+
+    A named tuple: immutable, and cheap to build on the verify hot path."""
 
     issuer: str | None
     issued_at: datetime | None
@@ -37,9 +37,71 @@ class Claims:
     payload: dict[str, Any]
 
 
+class RawClaims(NamedTuple):
+    """The claims as :func:`read` finds them: ``payload`` is the decoded map, not yet checked
+    to be JSON data (:func:`json_payload` does that)."""
+
+    issuer: str | None
+    issued_at: datetime | None
+    expires_at: datetime | None
+    payload: Mapping[Any, Any]
+
+
 def decode(data: bytes) -> Claims:
-    """Decode the COSE payload into claims; structure errors are MalformedError (unreadable)."""
+    """Decode the COSE payload into claims; structure errors are MalformedError (unreadable),
+    a payload that is not JSON data is a SchemaError (``schema.payload``)."""
+    raw = read(data)
+    return Claims(raw.issuer, raw.issued_at, raw.expires_at, json_payload(raw.payload))
+
+
+def json_payload(value: Mapping[Any, Any]) -> dict[str, Any]:
+    """The DCC payload as JSON data: ``value`` itself when it is plain JSON already (the usual
+    case, checked without copying), else :func:`to_json`'s copy or its SchemaError."""
+    if type(value) is dict and _plain(value):
+        return value
+    converted: dict[str, Any] = to_json(value, "payload")
+    return converted
+
+
+def read(data: bytes) -> RawClaims:
+    """:func:`decode` without the JSON check of the payload (same errors, same order)."""
     claims = strict_cbor.loads(data, what="the CWT claims map")
+    typical = _read_typical(claims)
+    return typical if typical is not None else _read(claims)
+
+
+def _read_typical(claims: Any) -> RawClaims | None:
+    """The usual claims (integer labels only, ``iss`` text, whole-second ``iat``/``exp``, an
+    ``hcert`` map holding only the DCC map) read with few Python calls; else None, and
+    :func:`_read` decides. Yields exactly what :func:`_read` would."""
+    if type(claims) is not dict:
+        return None
+    for label in claims:
+        if type(label) is not int:
+            return None
+    # only integer labels: get() finds exactly them (no True or 1.0 answers for 1)
+    hcert = claims.get(CLAIM_HCERT)
+    if type(hcert) is not dict or len(hcert) != 1:
+        return None
+    ((label, dcc),) = hcert.items()
+    issuer, iat, exp = claims.get(CLAIM_ISS), claims.get(CLAIM_IAT), claims.get(CLAIM_EXP)
+    if (
+        type(label) is not int
+        or label != HCERT_EU_DCC_V1
+        or type(dcc) is not dict
+        or not (issuer is None or type(issuer) is str)
+        or type(iat) is not int
+        or type(exp) is not int
+        or not 0 <= iat <= _MAX_NUMERIC_DATE
+        or not 0 <= exp <= _MAX_NUMERIC_DATE
+    ):
+        return None
+    fields = (issuer, datetime.fromtimestamp(iat, UTC), datetime.fromtimestamp(exp, UTC), dcc)
+    return tuple.__new__(RawClaims, fields)  # RawClaims(*fields), without the Python __new__
+
+
+def _read(claims: Any) -> RawClaims:
+    """The general path of :func:`read`: any claims map, every error."""
     if not isinstance(claims, Mapping):
         raise MalformedError(
             f"the COSE payload must be a CWT claims map; it is a {type(claims).__name__}",
@@ -69,11 +131,11 @@ def decode(data: bytes) -> Claims:
             code="malformed.cwt",
             where="CWT claim iss",
         )
-    return Claims(
-        issuer=issuer,
-        issued_at=_numeric_date(_claim(claims, CLAIM_IAT), "iat"),
-        expires_at=_numeric_date(_claim(claims, CLAIM_EXP), "exp"),
-        payload=to_json(dcc, "payload"),
+    return RawClaims(
+        issuer,
+        _numeric_date(_claim(claims, CLAIM_IAT), "iat"),
+        _numeric_date(_claim(claims, CLAIM_EXP), "exp"),
+        dcc,
     )
 
 
@@ -104,6 +166,37 @@ def _numeric_date(value: Any, name: str) -> datetime | None:
             where=f"CWT claim {name}",
         )
     return datetime.fromtimestamp(value, UTC)
+
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
+def _plain(value: dict[Any, Any]) -> bool:
+    """True when ``value`` holds only dicts with text keys, lists and JSON scalars (exact
+    types), so :func:`to_json` would return an equal copy and the value can be used as is."""
+    for key, item in value.items():
+        if type(key) is not str:
+            return False
+        kind = type(item)
+        if kind is str or kind is int:
+            continue
+        if kind is dict:
+            if not _plain(item):
+                return False
+        elif kind is list:
+            for element in item:
+                element_kind = type(element)
+                if element_kind is dict:
+                    if not _plain(element):
+                        return False
+                elif element_kind is list:
+                    if not _plain({"": element}):
+                        return False
+                elif element_kind not in _SCALARS:
+                    return False
+        elif kind not in _SCALARS:
+            return False
+    return True
 
 
 class _NotJsonError(Exception):

@@ -1,23 +1,24 @@
-"""The DCC payload schema (1.3.x), compiled once with ``fastjsonschema`` for the verify hot path.
+"""The DCC payload schema (1.3.x), compiled once with ``jsonschema-rs`` for the verify hot path.
 
-The published schema is JSON Schema draft 2020-12; ``fastjsonschema`` speaks drafts 4, 6 and 7.
-The DCC schema uses nothing that differs between 2020-12 and draft-07 except where definitions
-live (``$defs`` instead of ``definitions``), so :func:`to_draft07` moves them and rewrites the
-``$ref`` pointers; ``tests/conformance/test_dcc_schema.py`` checks that the converted schema
-judges the upstream examples and ~560 national payloads exactly as ``jsonschema`` does with the
-original.
+The published schema is JSON Schema draft 2020-12, which ``jsonschema-rs`` (Rust) reads as
+published: no conversion, and nothing to fetch (every ``$ref`` is local, and the shipped file is
+checked to be the published one). Checking a payload costs about two microseconds.
+``tests/conformance/test_dcc_schema.py`` checks that it judges the upstream examples and ~560
+national payloads exactly as ``jsonschema`` (the reference implementation) does. One deliberate
+difference: patterns are ECMA-262 regular expressions, as JSON Schema says, so ``$`` matches only
+at the very end; Python's ``re`` (and so ``jsonschema``) also matches it before a final newline.
 
 Formats: JSON Schema 2020-12 treats ``format`` as an annotation, and so do the upstream schema
 tests (their valid examples include ``sc`` values that are ISO 8601 but not RFC 3339). So a payload
 is *invalid* only when it breaks the schema with formats as annotations; a ``date`` or
 ``date-time`` that is not one is reported as a warning (``schema.format``). :func:`validate` runs
-the validator compiled without formats and checks the few formatted fields (read from the schema)
-directly; the validator compiled *with* formats exists to prove that this is the same judgement.
+the validator with formats as annotations and checks the few formatted fields (read from the
+schema) directly; the validator that asserts formats (with :data:`FORMATS`) exists to prove that
+this is the same judgement. Only a payload that breaks the schema pays for a detailed error.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 
 from shomeisho.errors import SchemaError
 
@@ -59,29 +60,6 @@ def schema_version() -> str:
     return match.group(0) if match else "unknown"
 
 
-def to_draft07(schema: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite a 2020-12 schema that uses only draft-07 keywords into draft-07 form."""
-    out = copy.deepcopy(schema)
-    out["$schema"] = "http://json-schema.org/draft-07/schema#"
-    out.pop("$id", None)  # refs stay local; no resolver ever looks at the network
-    if "$defs" in out:
-        out["definitions"] = out.pop("$defs")
-
-    def fix(node: Any) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                node["$ref"] = "#/definitions/" + ref[len("#/$defs/") :]
-            for value in node.values():
-                fix(value)
-        elif isinstance(node, list):
-            for value in node:
-                fix(value)
-
-    fix(out)
-    return out
-
-
 def is_date(value: object) -> bool:
     """JSON Schema ``date``: ``YYYY-MM-DD`` naming a real calendar day."""
     if not isinstance(value, str) or not _DATE.match(value):
@@ -112,21 +90,18 @@ FORMATS: dict[str, Callable[[object], bool]] = {"date": is_date, "date-time": is
 
 
 @cache
-def validator(*, formats: bool = True) -> Callable[[Any], Any]:
+def validator(*, formats: bool = True) -> jsonschema_rs.Validator:
     """The compiled validator; built on first use and kept for the life of the process.
 
     ``formats=False`` gives JSON Schema 2020-12's default reading, where ``format`` is only an
-    annotation (what ``jsonschema`` does without a format checker).
+    annotation (what ``jsonschema`` does without a format checker); ``formats=True`` asserts
+    ``date`` and ``date-time`` with :data:`FORMATS`.
     """
     if formats:
-        compiled: Callable[[Any], Any] = fastjsonschema.compile(
-            to_draft07(original_schema()), formats=FORMATS, use_default=False
+        return jsonschema_rs.Draft202012Validator(
+            original_schema(), formats=FORMATS, validate_formats=True
         )
-    else:
-        compiled = fastjsonschema.compile(
-            to_draft07(original_schema()), use_default=False, use_formats=False
-        )
-    return compiled
+    return jsonschema_rs.Draft202012Validator(original_schema(), validate_formats=False)
 
 
 @cache
@@ -173,6 +148,9 @@ def format_warnings(payload: Any) -> list[SchemaError]:
     return warnings
 
 
+_lenient: list[jsonschema_rs.Validator] = []  # validator(formats=False), once built
+
+
 def validate(payload: Any) -> list[SchemaError]:
     """Check ``payload`` against the schema; raise :class:`SchemaError` (``schema.payload``) for
     the first rule it breaks, and return warnings (``schema.format``) for ``date``/``date-time``
@@ -180,40 +158,101 @@ def validate(payload: Any) -> list[SchemaError]:
 
     Formats are annotations in JSON Schema 2020-12 unless a validator opts in, and issuers did
     put date-times where the schema says ``date`` (Poland in 2021, for one); such a payload is
-    still read, with a warning a verifier may show. The compiled validator runs with formats off
-    and :func:`format_warnings` checks the few formatted fields directly, which is the same
-    judgement as ``validator(formats=True)`` (tested) at a third less cost.
+    still read, with a warning a verifier may show. The validator runs with formats as
+    annotations and :func:`format_warnings` checks the few formatted fields directly, which is
+    the same judgement as ``validator(formats=True)`` (tested).
     """
-    try:
-        validator(formats=False)(payload)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        raise _error(exc, "schema.payload") from None
+    check(payload)
     return format_warnings(payload)
 
 
-def _error(exc: fastjsonschema.JsonSchemaValueException, code: str) -> SchemaError:
+def check(payload: Any) -> None:
+    """:func:`validate` without the format warnings: raise SchemaError if ``payload`` breaks
+    the schema (formats as annotations). Only a broken payload pays for the detailed error."""
+    if not _lenient:
+        _lenient.append(validator(formats=False))
+    try:
+        valid = _lenient[0].is_valid(payload)
+    except (ValueError, TypeError, OverflowError):  # a value that is not JSON data at all
+        valid = False
+    if not valid:
+        raise _error(_lenient[0], payload)
+
+
+def _error(checker: jsonschema_rs.Validator, payload: Any) -> SchemaError:
+    """The detailed error for a payload that :func:`validate` found invalid."""
+    prefix = f"the DCC payload breaks schema {schema_version()}"
+    try:
+        first = next(iter(checker.iter_errors(payload)), None)
+    except (ValueError, TypeError, OverflowError) as exc:
+        return SchemaError(
+            f"{prefix}: it holds a value that is not JSON data ({exc})",
+            code="schema.payload",
+            where="payload /",
+        )
+    if first is None:  # cannot happen: is_valid said no
+        return SchemaError(prefix, code="schema.payload", where="payload /")
     return SchemaError(
-        f"the DCC payload breaks schema {schema_version()}: {_describe(exc)}",
-        code=code,
-        where=f"payload {_pointer(exc.path)}",
+        f"{prefix}: {_describe(first)}",
+        code="schema.payload",
+        where=f"payload {_pointer(first.instance_path)}",
     )
 
 
-def _pointer(path: Any) -> str:
-    """``["data", "v", 0, "dt"]`` -> ``/v/0/dt`` (fastjsonschema calls the root ``data``)."""
-    parts = list(path or [])
-    if parts and parts[0] == "data":
-        parts = parts[1:]
-    return "/" + "/".join(str(p) for p in parts)
+def _pointer(path: list[str | int]) -> str:
+    """``["v", 0, "dt"]`` -> ``/v/0/dt``; the payload itself is ``/``."""
+    return "/" + "/".join(str(part) for part in path)
 
 
-def _describe(exc: Any) -> str:
-    """Turn fastjsonschema's ``data.v[0].dt must be date`` into words about the payload."""
-    message = str(getattr(exc, "message", exc))
-    if message.startswith("data."):
-        return message[len("data.") :]
-    if message.startswith("data["):
-        return message[len("data") :]
-    if message.startswith("data "):
-        return "the payload" + message[len("data") :]
-    return message
+def _place(path: list[str | int]) -> str:
+    """``["v", 0, "dt"]`` -> ``v[0].dt``; the payload itself is ``the payload``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "the payload"
+
+
+_MAX_SHOWN = 120  # longer messages quote too much of the payload; they are described instead
+
+
+def _describe(error: jsonschema_rs.ValidationError) -> str:
+    """The broken rule in words about the payload: ``v[0].dn: "2" is not of type "integer"``.
+
+    ``jsonschema-rs`` messages start with the offending value; an object or array (the whole
+    payload, for a ``oneOf``) is described by the rule instead of being quoted. The rule and its
+    limit are read from the schema (``schema_path``), which every jsonschema-rs version gives."""
+    place = _place(error.instance_path)
+    message = error.message
+    if not isinstance(error.instance, dict | list) and len(message) <= _MAX_SHOWN:
+        return f"{place}: {message}"
+    keyword = str(error.schema_path[-1]) if error.schema_path else ""
+    if keyword == "required":
+        return f"{place}: {message}"
+    rule = _rule(error.schema_path)
+    if keyword == "type" and isinstance(rule, str | list):
+        kinds = [rule] if isinstance(rule, str) else rule
+        return f"{place} is not of type " + " or ".join(f'"{kind}"' for kind in kinds)
+    if keyword in ("oneOf", "anyOf"):
+        if "more than one" in message:
+            return f"{place} is valid under more than one of the schemas listed in '{keyword}'"
+        return f"{place} is not valid under any of the schemas listed in '{keyword}'"
+    if keyword == "minItems" and isinstance(rule, int):
+        return f"{place} has fewer items than the minimum of {rule}"
+    if keyword == "maxItems" and isinstance(rule, int):
+        return f"{place} has more items than the maximum of {rule}"
+    if keyword == "maxLength" and isinstance(rule, int):
+        return f"{place} is longer than {rule} characters"
+    return f"{place} breaks the schema's {keyword or 'rules'!r} rule"
+
+
+def _rule(path: list[str | int]) -> Any:
+    """The value at ``path`` in the schema (a keyword's argument), or None."""
+    node: Any = original_schema()
+    for part in path:
+        found = isinstance(node, dict) and part in node
+        if not found and not (isinstance(node, list) and isinstance(part, int)):
+            return None
+        if not found and not 0 <= int(part) < len(node):
+            return None
+        node = node[part]
+    return node

@@ -9,7 +9,7 @@ DCC usages may sign all three (eHealth Network, DCC technical specifications vol
 
 from __future__ import annotations
 
-import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,7 +43,7 @@ _TYPE_NAMES = {"t": "test", "v": "vaccination", "r": "recovery"}
 
 def kid_text(kid: bytes) -> str:
     """A kid as DCC trust lists write it (standard base64)."""
-    return base64.b64encode(kid).decode("ascii")
+    return binascii.b2a_base64(kid, newline=False).decode("ascii")
 
 
 def signers_with_kid(trust: TrustStore, kid: bytes) -> list[x509.Certificate]:
@@ -53,8 +53,13 @@ def signers_with_kid(trust: TrustStore, kid: bytes) -> list[x509.Certificate]:
 
 def find_signer(message: cose.Sign1, trust: TrustStore) -> x509.Certificate:
     """The trusted certificate whose key verifies ``message``; raises the error saying why not."""
-    alg = cose.algorithm(message)
-    kid = cose.key_id(message)
+    protected = message.protected
+    alg = protected.get(cose.HEADER_ALG)
+    if type(alg) is not int or alg not in cose.ALGORITHMS:
+        alg = cose.algorithm(message)  # raises the error that says what is wrong
+    kid = protected.get(cose.HEADER_KID)
+    if type(kid) is not bytes or not kid:
+        kid = cose.key_id(message)
     if kid is None:
         raise UntrustedError(
             "the COSE headers carry no kid, so no trusted document signer can be chosen",

@@ -3,7 +3,9 @@
 Order (signatures first, then contents): transport (prefix, base45, zlib) -> COSE structure ->
 algorithm and kid -> signature under a trusted document signer. Only a verified signature lets
 the payload be read: signer validity and chain, CWT validity (``iat <= at < exp``), extended key
-usage, payload schema, value sets, and finally the neutral record.
+usage, payload schema, value sets, and finally the neutral record. The record is built when it is
+first read (:meth:`Verification.defer_record`) if :func:`.payload.surely_a_record` shows that
+building it cannot fail, and so cannot add a ``schema.record`` warning; otherwise at once.
 
 Nothing here raises for bad input: every failure becomes an error (or a warning) in the result.
 """
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 FORMAT_NAME = "dcc"
 
 
-def check_validity(claims: cwt.Claims, at: datetime) -> None:
+def check_validity(claims: cwt.Claims | cwt.RawClaims, at: datetime) -> None:
     """``iat <= at < exp``, or the error that says which side of the window ``at`` is on."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
@@ -51,7 +53,9 @@ def check_validity(claims: cwt.Claims, at: datetime) -> None:
         )
 
 
-def _missing_times(claims: cwt.Claims) -> list[ShomeishoError]:
+def _missing_times(claims: cwt.Claims | cwt.RawClaims) -> list[ShomeishoError]:
+    if claims.issued_at is not None and claims.expires_at is not None:
+        return []
     missing = [
         name
         for name, value in (("iat", claims.issued_at), ("exp", claims.expires_at))
@@ -101,27 +105,46 @@ def _after_signature(
     at: datetime,
 ) -> None:
     errors, warnings = result.errors, result.warnings
-    try:
-        if any(trusted is signer for trusted in trust.signers):
-            signers.check_validity(signer, at)  # what check_chain does for a trusted signer
-        else:
+    for trusted in trust.signers:
+        if trusted is signer:
+            try:
+                signers.check_validity(signer, at)  # what check_chain does for a trusted signer
+            except ShomeishoError as exc:
+                errors.append(exc)
+            break
+    else:
+        try:
             trust.check_chain(signer, at=at, what="DCC document signer")
-    except ShomeishoError as exc:
-        errors.append(exc)
+        except ShomeishoError as exc:
+            errors.append(exc)
     try:
-        claims = cwt.decode(message.payload)
+        claims = cwt.read(message.payload)
+        typical = payload.typical_vaccination(claims.payload)
+        dcc = claims.payload if typical else cwt.json_payload(claims.payload)
     except ShomeishoError as exc:
         errors.append(exc)
         return
     result.issuer = claims.issuer
-    result.issued_at = claims.issued_at
-    result.expires_at = claims.expires_at
-    errors.extend(_missing_times(claims))
-    try:
-        check_validity(claims, at)
-    except ShomeishoError as exc:
-        errors.append(exc)
-    dcc = claims.payload
+    result.issued_at = issued = claims.issued_at
+    result.expires_at = expires = claims.expires_at
+    if issued is None or expires is None:
+        errors.extend(_missing_times(claims))
+    if (issued is not None and at < issued) or (expires is not None and at >= expires):
+        try:
+            check_validity(claims, at)  # raises the error that says which side at is on
+        except ShomeishoError as exc:
+            errors.append(exc)
+    if typical:  # kind "v", no format, value set or record warning: see typical_vaccination
+        try:
+            signers.check_key_usage(signer, "v")
+        except ShomeishoError as exc:
+            errors.append(exc)
+        try:
+            schema.check(dcc)
+        except SchemaError as exc:
+            errors.append(exc)
+        result.defer_record(lambda: payload.to_record(dcc))
+        return
     kind = payload.certificate_type(dcc)
     if kind is not None:
         try:
@@ -133,6 +156,9 @@ def _after_signature(
     except SchemaError as exc:
         errors.append(exc)
     warnings.extend(valuesets.check(dcc))
+    if payload.surely_a_record(dcc):
+        result.defer_record(lambda: payload.to_record(dcc))
+        return
     try:
         result.record = payload.to_record(dcc)
     except SchemaError as exc:
