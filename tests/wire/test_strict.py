@@ -58,3 +58,23 @@ def test_cbor_rejections(data: bytes, code: str) -> None:
 
 def test_cbor_accepts_plain_items() -> None:
     assert strict_cbor.loads(cbor2.dumps({1: "JP", 4: 1700000000})) == {1: "JP", 4: 1700000000}
+
+
+def _non_finite_encodings() -> list[bytes]:
+    import struct
+
+    out = [b"\x81\xf9" + struct.pack(">H", b) for b in (0x7C00, 0xFC00, 0x7E00, 0x7C01, 0xFFFF)]
+    out += [b"\x81\xfa" + struct.pack(">I", b) for b in (0x7F800000, 0xFF800000, 0x7FC00001)]
+    out += [b"\x81\xfb" + struct.pack(">Q", b) for b in (0x7FF0000000000000, 0xFFF8000000000001)]
+    return out
+
+
+@pytest.mark.parametrize("data", _non_finite_encodings())
+def test_every_half_single_double_nan_and_infinity_is_refused(data: bytes) -> None:
+    with pytest.raises(MalformedError) as info:
+        strict_cbor.loads(data)
+    assert info.value.code == "malformed.cbor.nan"
+
+
+def test_finite_floats_pass() -> None:
+    assert strict_cbor.loads(cbor2.dumps([1.5, 65504.0, 1e300, -0.0])) == [1.5, 65504.0, 1e300, 0.0]
