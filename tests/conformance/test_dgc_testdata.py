@@ -36,6 +36,7 @@ from shomeisho.errors import ShomeishoError
 from shomeisho.formats.dcc import (
     FORMAT,
     cose,
+    cosesig,
     cwt,
     payload,
     schema,
@@ -477,7 +478,7 @@ _GENERAL_PATHS: list[tuple[object, str, object]] = [
     (base45, "decode_fast", lambda text: None),
     (cose, "_decode_typical", lambda data: None),
     (cose, "_decode_common", lambda data: None),
-    (cose, "_key", lambda certificate: (certificate.public_key(), False)),
+    (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),
     (cwt, "_read_typical", lambda claims: None),
     (cwt, "_plain", lambda value: False),
     (payload, "typical_vaccination", lambda value: False),

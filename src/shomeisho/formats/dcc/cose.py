@@ -24,14 +24,8 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import cbor2
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from shomeisho.errors import AlgorithmError, InputError, MalformedError, SignatureError
-from shomeisho.signing import ES256 as ES256_NAME
-from shomeisho.signing import Signer, verify_es256, verify_ps256
+from shomeisho.errors import AlgorithmError, MalformedError
 from shomeisho.wire import strict_cbor
 
 TAG_COSE_SIGN1 = 18
@@ -398,83 +392,3 @@ def key_id(message: Sign1) -> bytes | None:
             )
         return kid
     return None
-
-
-_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
-# id(certificate) -> (certificate, its public key, whether that is a P-256 key); the entry holds
-# the certificate, so its id cannot be reused while the entry exists.
-_KEYS: dict[int, tuple[x509.Certificate, Any, bool]] = {}
-_KEYS_SIZE = 4096
-
-
-def _key(certificate: x509.Certificate) -> tuple[Any, bool]:
-    entry = _KEYS.get(id(certificate))
-    if entry is None or entry[0] is not certificate:
-        key = certificate.public_key()
-        p256 = isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1)
-        entry = (certificate, key, p256)
-        if len(_KEYS) >= _KEYS_SIZE:
-            _KEYS.clear()
-        _KEYS[id(certificate)] = entry
-    return entry[1], entry[2]
-
-
-def _der_integer(raw: bytes) -> bytes:
-    value = raw.lstrip(b"\x00") or b"\x00"
-    if value[0] & 0x80:
-        value = b"\x00" + value
-    return b"\x02" + bytes((len(value),)) + value
-
-
-# (sequence head + r's head, s's head) for r, s of 32 bytes without a leading zero byte,
-# indexed by (r's top bit) | (s's top bit) << 1: a set top bit needs a 0x00 in front (DER).
-_DER_32 = tuple(
-    (
-        bytes((0x30, 68 + r_high + s_high, 0x02, 32 + r_high)) + b"\x00" * r_high,
-        bytes((0x02, 32 + s_high)) + b"\x00" * s_high,
-    )
-    for s_high in (0, 1)
-    for r_high in (0, 1)
-)
-
-
-def _es256_der(signature: bytes) -> bytes:
-    """Raw 64-byte ``r || s`` to the DER ``ECDSA-Sig-Value`` (what ``raw_to_der`` gives)."""
-    r_first, s_first = signature[0], signature[32]
-    if r_first and s_first:  # no leading zero byte to drop: heads from the table
-        head, middle = _DER_32[(r_first >> 7) | (s_first >> 7) << 1]
-        return b"".join((head, signature[:32], middle, signature[32:]))
-    body = _der_integer(signature[:32]) + _der_integer(signature[32:])
-    return b"\x30" + bytes((len(body),)) + body
-
-
-def verify(message: Sign1, alg: int, certificate: x509.Certificate) -> None:
-    """Check the signature under ``certificate``'s key; raise a SignatureError subclass if not."""
-    key, p256 = _key(certificate)
-    data = sig_structure(message.protected_bytes, message.payload)
-    signature = message.signature
-    if alg == ES256 and p256 and len(signature) == 64:
-        try:
-            key.verify(_es256_der(signature), data, _ECDSA_SHA256)
-        except InvalidSignature:
-            raise SignatureError(  # the error verify_es256 raises
-                "the signature does not match the signed content",
-                where="COSE signature",
-                code="signature.mismatch",
-            ) from None
-    elif alg == ES256:
-        verify_es256(key, signature, data, where="COSE signature")
-    else:
-        verify_ps256(key, signature, data, where="COSE signature")
-
-
-def sign(payload: bytes, signer: Signer, kid: bytes) -> bytes:
-    """A tagged COSE_Sign1 with alg ES256 and the kid in the protected header."""
-    if signer.algorithm != ES256_NAME:
-        raise InputError(
-            f"DCC issuing signs with ES256; the signer {signer.name!r} uses {signer.algorithm}",
-            code="input.signer",
-        )
-    protected = cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: kid})
-    signature = signer.sign(sig_structure(protected, payload))
-    return cbor2.dumps(cbor2.CBORTag(TAG_COSE_SIGN1, [protected, {}, payload, signature]))

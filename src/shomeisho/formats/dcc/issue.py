@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from shomeisho.errors import InputError, KeyStoreError, SchemaError
-from shomeisho.formats.dcc import cose, cwt, payload, schema, signers, transport, valuesets
+from shomeisho.formats.dcc import cosesig, cwt, payload, schema, signers, transport, valuesets
 from shomeisho.model import IssuedCertificate, VaccinationRecord
 from shomeisho.pki import dcc_key_id
 from shomeisho.signing import Signer
@@ -72,7 +72,7 @@ def issue(
     check_payload(body)
     kid = dcc_key_id(certificate)
     claims = cwt.encode(issuer=issuer, issued_at=iat, expires_at=exp, payload=body)
-    text = transport.encode(cose.sign(claims, signer, kid))
+    text = transport.encode(cosesig.sign(claims, signer, kid))
     return IssuedCertificate(
         format="dcc",
         text=text,

@@ -24,7 +24,7 @@ from shomeisho.errors import (
     SignatureFormatError,
     UntrustedError,
 )
-from shomeisho.formats.dcc import cose
+from shomeisho.formats.dcc import cose, cosesig
 from shomeisho.pki import DCC_EKU_BY_TYPE
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def find_signer(message: cose.Sign1, trust: TrustStore) -> x509.Certificate:
     failures: list[SignatureError] = []
     for certificate in candidates:
         try:
-            cose.verify(message, alg, certificate)
+            cosesig.verify(message, alg, certificate)
         except SignatureFormatError:
             raise
         except SignatureError as exc:
