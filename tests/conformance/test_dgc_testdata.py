@@ -42,6 +42,7 @@ from shomeisho.formats.dcc import (
     schema,
     signers,
     transport,
+    typical,
     valuesets,
 )
 from shomeisho.formats.dcc.verify import check_validity
@@ -481,8 +482,8 @@ _GENERAL_PATHS: list[tuple[object, str, object]] = [
     (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),
     (cwt, "_read_typical", lambda claims: None),
     (cwt, "_plain", lambda value: False),
-    (payload, "typical_vaccination", lambda value: False),
-    (payload, "surely_a_record", lambda value: False),
+    (typical, "typical_vaccination", lambda value: False),
+    (typical, "surely_a_record", lambda value: False),
 ]
 
 

@@ -22,7 +22,7 @@ from shomeisho.errors import (
     SchemaError,
     ShomeishoError,
 )
-from shomeisho.formats.dcc import cose, cwt, payload, schema, signers, transport, valuesets
+from shomeisho.formats.dcc import cose, cwt, payload, schema, signers, transport, typical, valuesets
 from shomeisho.model import Verification
 
 if TYPE_CHECKING:
@@ -119,8 +119,8 @@ def _after_signature(
             errors.append(exc)
     try:
         claims = cwt.read(message.payload)
-        typical = payload.typical_vaccination(claims.payload)
-        dcc = claims.payload if typical else cwt.json_payload(claims.payload)
+        is_typical = typical.typical_vaccination(claims.payload)
+        dcc = claims.payload if is_typical else cwt.json_payload(claims.payload)
     except ShomeishoError as exc:
         errors.append(exc)
         return
@@ -134,7 +134,7 @@ def _after_signature(
             check_validity(claims, at)  # raises the error that says which side at is on
         except ShomeishoError as exc:
             errors.append(exc)
-    if typical:  # kind "v", no format, value set or record warning: see typical_vaccination
+    if is_typical:  # kind "v", no format, value set or record warning: see typical_vaccination
         try:
             signers.check_key_usage(signer, "v")
         except ShomeishoError as exc:
@@ -156,7 +156,7 @@ def _after_signature(
     except SchemaError as exc:
         errors.append(exc)
     warnings.extend(valuesets.check(dcc))
-    if payload.surely_a_record(dcc):
+    if typical.surely_a_record(dcc):
         result.defer_record(lambda: payload.to_record(dcc))
         return
     try:
