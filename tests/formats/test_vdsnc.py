@@ -22,10 +22,10 @@ from shomeisho.formats import CertificateFormat
 from shomeisho.formats.vdsnc import FORMAT, canonical_json, carried_record, uvci_for
 from shomeisho.formats.vdsnc.canonical import canonical_json_of_parsed
 from shomeisho.formats.vdsnc.certificates import es256_der
+from shomeisho.formats.vdsnc.clean import is_clean_vaccination
 from shomeisho.formats.vdsnc.fields import (
     VACCINATION,
     check_data,
-    is_clean_vaccination,
     seal_type_of,
 )
 from shomeisho.formats.vdsnc.mapping import record_from_message

@@ -17,7 +17,7 @@ yields it, with the ``expired``/``not_yet_valid`` verdict.
 
 Speed (``benchmarks/codecs.py``): besides the ECDSA verification itself, a seal costs a parse
 (:mod:`shomeisho.wire.strict_json`, exact ``orjson``), the quick field check
-:func:`~.fields.is_clean_vaccination` (the full walk only when it finds something to say), the
+:func:`~.clean.is_clean_vaccination` (the full walk only when it finds something to say), the
 canonical bytes (``orjson``, with no scan at all once the fields are clean), the trust check, and
 cached facts about the signer (:func:`~.certificates.seal_signer`). The decoded record cannot change
 the verdict once the fields are clean and the date of birth is in the range a
@@ -44,11 +44,11 @@ from shomeisho.errors import (
 )
 from shomeisho.formats.vdsnc.canonical import canonical_json_of_parsed
 from shomeisho.formats.vdsnc.certificates import SealSigner, seal_signer
+from shomeisho.formats.vdsnc.clean import is_clean_vaccination
 from shomeisho.formats.vdsnc.countries import alpha2_for
 from shomeisho.formats.vdsnc.fields import (
     VACCINATION,
     check_data,
-    is_clean_vaccination,
     seal_type_of,
 )
 from shomeisho.formats.vdsnc.mapping import record_from_message
