@@ -36,19 +36,17 @@ from shomeisho.errors import ShomeishoError
 from shomeisho.formats.dcc import (
     FORMAT,
     cose,
-    cosesig,
     cwt,
     payload,
     schema,
     signers,
     transport,
-    typical,
     valuesets,
 )
 from shomeisho.formats.dcc.verify import check_validity
 from shomeisho.trust.store import TrustStore
-from shomeisho.wire import base45
 from tests.conformance.conftest import CANDIDATES
+from tests.formats.dcc_paths import general_outcome, outcome
 
 pytestmark = pytest.mark.conformance
 
@@ -470,42 +468,12 @@ def test_dgc_file(path: Path) -> None:
     assert result.signature_verified == _chain_signature_verifies(case)
     # Its fast paths stand in for the general code without changing a thing: same errors,
     # warnings and messages, and the same record (built when read, if it was deferred).
-    assert _outcome(result) == _general_outcome(doc.get("PREFIX", ""), case)
+    assert outcome(result) == _general_outcome(doc.get("PREFIX", ""), case)
     assert not disagreements, f"{rel}: " + "; ".join(disagreements)
 
 
-# Every shortcut of the verify hot path, switched off (as in tests/formats/test_dcc.py).
-_GENERAL_PATHS: list[tuple[object, str, object]] = [
-    (base45, "decode_fast", lambda text: None),
-    (cose, "_decode_typical", lambda data: None),
-    (cose, "_decode_common", lambda data: None),
-    (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),
-    (cwt, "_read_typical", lambda claims: None),
-    (cwt, "_plain", lambda value: False),
-    (typical, "typical_vaccination", lambda value: False),
-    (typical, "surely_a_record", lambda value: False),
-]
-
-
-def _outcome(result: Any) -> tuple[Any, ...]:
-    return (
-        result.verdict,
-        result.signature_verified,
-        result.key_id,
-        result.issuer,
-        result.issued_at,
-        result.expires_at,
-        [(type(e), e.code, e.message, e.where) for e in result.errors],
-        [(type(w), w.code, w.message, w.where) for w in result.warnings],
-        result.record,
-    )
-
-
 def _general_outcome(text: str, case: Case) -> tuple[Any, ...]:
-    with pytest.MonkeyPatch.context() as patch:
-        for owner, name, value in _GENERAL_PATHS:
-            patch.setattr(owner, name, value)
-        return _outcome(FORMAT.verify(text, case.trust, at=case.clock))
+    return general_outcome(text, case.trust, case.clock)
 
 
 def _chain_signature_verifies(case: Case) -> bool:

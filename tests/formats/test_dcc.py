@@ -36,7 +36,6 @@ from shomeisho.errors import (
 from shomeisho.formats.dcc import (
     FORMAT,
     cose,
-    cosesig,
     cwt,
     payload,
     schema,
@@ -50,6 +49,7 @@ from shomeisho.signing import LocalSigner, raw_to_der
 from shomeisho.trust.store import TrustStore
 from shomeisho.wire import base45
 from tests.conftest import NOW
+from tests.formats.dcc_paths import general_outcome, outcome
 
 ISSUED = NOW - timedelta(days=1)
 EXPIRES = NOW + timedelta(days=365)
@@ -710,41 +710,6 @@ def test_naive_validation_time_is_utc(issued_text: str, dcc_trust: TrustStore) -
 
 
 # --- fast paths: each agrees with the general path it stands in for ----------------------------
-
-# Every shortcut of the verify hot path, switched off: what is left is the general code. Outcomes
-# must be identical either way (tests/conformance/test_dgc_testdata.py does the same per file).
-GENERAL_PATHS: list[tuple[object, str, object]] = [
-    (base45, "decode_fast", lambda text: None),
-    (cose, "_decode_typical", lambda data: None),
-    (cose, "_decode_common", lambda data: None),
-    (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),
-    (cwt, "_read_typical", lambda claims: None),
-    (cwt, "_plain", lambda value: False),
-    (typical, "typical_vaccination", lambda value: False),
-    (typical, "surely_a_record", lambda value: False),
-]
-
-
-def outcome(result: Any) -> tuple[Any, ...]:
-    """Everything a verification says, the record included (built now if it was deferred)."""
-    return (
-        result.verdict,
-        result.signature_verified,
-        result.key_id,
-        result.issuer,
-        result.issued_at,
-        result.expires_at,
-        [(type(e), e.code, e.message, e.where) for e in result.errors],
-        [(type(w), w.code, w.message, w.where) for w in result.warnings],
-        result.record,
-    )
-
-
-def general_outcome(text: str, trust: TrustStore, at: datetime) -> tuple[Any, ...]:
-    with pytest.MonkeyPatch.context() as patch:
-        for owner, name, value in GENERAL_PATHS:
-            patch.setattr(owner, name, value)
-        return outcome(FORMAT.verify(text, trust, at=at))
 
 
 def _agree(text: str, trust: TrustStore, at: datetime = NOW) -> tuple[Any, ...]:

@@ -276,22 +276,32 @@ def _check_vc(
     return bundle, rid
 
 
+_NO_DOCUMENT: Any = object()
+
+
+def _read_document(data: bytes, what: str, noun: str, findings: Findings) -> Any:
+    """The JSON of a document file; junk around it is an error but the JSON is still read."""
+    text = data.strip(b" \t\r\n")
+    if text != data:
+        findings.errors.append(
+            MalformedError(
+                f"the {noun} has characters before or after the JSON", code="malformed.trailing"
+            )
+        )
+    try:
+        return strict_json.loads(text, what=what)
+    except MalformedError as exc:
+        findings.errors.append(exc)
+        return _NO_DOCUMENT
+
+
 def check_payload_document(
     data: bytes, at: datetime, *, profile_name: str | None = None
 ) -> Findings:
     """Check an unsigned payload file (as the reference validator's ``jwspayload`` input)."""
     findings = Findings()
-    text = data.strip(b" \t\r\n")
-    if text != data:
-        findings.errors.append(
-            MalformedError(
-                "the payload has characters before or after the JSON", code="malformed.trailing"
-            )
-        )
-    try:
-        payload = strict_json.loads(text, what="JWT payload")
-    except MalformedError as exc:
-        findings.errors.append(exc)
+    payload = _read_document(data, "JWT payload", "payload", findings)
+    if payload is _NO_DOCUMENT:
         return findings
     if not isinstance(payload, dict):
         findings.errors.append(
@@ -305,19 +315,9 @@ def check_payload_document(
 def check_bundle_document(data: bytes, *, profile_name: str | None = None) -> Findings:
     """Check a bare FHIR bundle file (the reference validator's ``fhirbundle`` input)."""
     findings = Findings()
-    text = data.strip(b" \t\r\n")
-    if text != data:
-        findings.errors.append(
-            MalformedError(
-                "the bundle has characters before or after the JSON", code="malformed.trailing"
-            )
-        )
-    try:
-        bundle = strict_json.loads(text, what="FHIR bundle")
-    except MalformedError as exc:
-        findings.errors.append(exc)
-        return findings
-    profile.check_bundle(bundle, findings, profile=profile_name)
+    bundle = _read_document(data, "FHIR bundle", "bundle", findings)
+    if bundle is not _NO_DOCUMENT:
+        profile.check_bundle(bundle, findings, profile=profile_name)
     return findings
 
 
