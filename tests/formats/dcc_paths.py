@@ -14,10 +14,12 @@ import pytest
 
 from shomeisho.formats.dcc import FORMAT, cose, cosesig, cwt, typical
 from shomeisho.trust.store import TrustStore
-from shomeisho.wire import base45
+from shomeisho.wire import base45, strict_cbor
 
 GENERAL_PATHS: list[tuple[object, str, object]] = [
     (base45, "decode_fast", lambda text: None),
+    (base45, "_decode_c", None),
+    (strict_cbor, "_decode_c", None),
     (cose, "_decode_typical", lambda data: None),
     (cose, "_decode_common", lambda data: None),
     (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,3 +51,49 @@ def test_invalid_input_names_the_problem(text: str, fragment: str) -> None:
 def test_size_cap() -> None:
     with pytest.raises(EncodingError, match="limit"):
         base45.decode("0" * (base45.MAX_TEXT + 3))
+
+
+def test_accelerator_is_built_in_ci() -> None:
+    """CI machines have a compiler, so a missing accelerator there means the build broke."""
+    if not base45.ACCELERATED:
+        if os.environ.get("CI"):
+            pytest.fail("shomeisho.wire._accel was not built; see the pip install output")
+        pytest.skip("the C accelerator is not built here (no compiler?); pure Python is in use")
+
+
+needs_accelerator = pytest.mark.skipif(
+    not base45.ACCELERATED, reason="the optional C accelerator is not built"
+)
+
+
+@needs_accelerator
+@given(
+    data=st.binary(max_size=400),
+    text=st.text(base45.ALPHABET + "a\n\u00e9\U00020bb7", max_size=40),
+)
+def test_accelerator_agrees_with_the_python_fast_path(data: bytes, text: str) -> None:
+    from shomeisho.wire import _accel
+
+    encoded = base45.encode(data)
+    assert _accel.base45_decode(encoded) == base45.decode_fast(encoded) == data
+    assert _accel.base45_decode(text) == base45.decode_fast(text)
+
+
+@needs_accelerator
+@pytest.mark.parametrize(
+    "text", ["GGW", "ZZZZZZ", "AB", "A", "hel", "AB=", "0" * (base45.MAX_TEXT + 2), "QED8WEX\u00e9"]
+)
+def test_accelerator_declines_what_python_explains(text: str) -> None:
+    from shomeisho.wire import _accel
+
+    assert _accel.base45_decode(text) is None
+    with pytest.raises(EncodingError):
+        base45.decode(text)
+
+
+@needs_accelerator
+def test_accelerator_refuses_what_is_not_text() -> None:
+    from shomeisho.wire import _accel
+
+    with pytest.raises(TypeError):
+        _accel.base45_decode(b"QED8WEX0")  # type: ignore[arg-type]

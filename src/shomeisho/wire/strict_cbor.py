@@ -3,6 +3,11 @@
 ``cbor2.loads`` accepts duplicate keys and ignores bytes after the first item; both are ways to make
 two verifiers disagree about one signed document. We decode with ``allow_duplicate_keys=False``
 through a stream and check that the stream was consumed exactly.
+
+Where the optional C accelerator is built (``_accel.c``), plain data (maps, arrays, integers,
+text, bytes, booleans, null) is decoded there first, with the same checks; it answers only when
+the item is surely valid, so every error still comes from the cbor2 path below. ``ACCELERATED``
+says whether it is in use.
 """
 
 from __future__ import annotations
@@ -10,11 +15,19 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import cbor2
 
 from shomeisho.errors import MalformedError
+
+try:
+    from shomeisho.wire._accel import cbor_decode as _decode_c
+except ImportError:  # built without a C compiler: cbor2 alone
+    _decode_c: Callable[[bytes, int], tuple[object] | None] | None = None  # type: ignore[no-redef]
+
+ACCELERATED = _decode_c is not None
 
 MAX_CBOR = 64 * 1024
 MAX_DEPTH = 16
@@ -28,6 +41,10 @@ def loads(data: bytes, *, what: str = "CBOR", max_depth: int = MAX_DEPTH) -> Any
             code="malformed.cbor.too_long",
             where=what,
         )
+    if _decode_c is not None and type(data) is bytes:
+        found = _decode_c(data, max_depth)
+        if found is not None:  # no floats in plain data, so no NaN either
+            return found[0]
     if not data:
         raise MalformedError(f"{what} is empty", code="malformed.cbor", where=what)
     stream = io.BytesIO(data)
