@@ -12,6 +12,8 @@ from shomeisho.model import PartialDate, Person, PersonName, VaccinationEvent, V
 from shomeisho.signing import LocalSigner
 from shomeisho.trust.store import TrustStore
 
+pytest_plugins = ["tests.database_fixtures"]  # engine: SQLite and PostgreSQL
+
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 

@@ -24,6 +24,9 @@ FAMILIES = (
     "unreadable",
     "input",
     "keys",
+    "access",
+    "not_found",
+    "conflict",
 )
 CODE = re.compile(r'"((?:' + "|".join(FAMILIES) + r')(?:\.[a-z_0-9]+)+)"')
 

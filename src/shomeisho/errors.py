@@ -23,7 +23,13 @@ leads to. The tree follows the stages of verification, in the order they run::
     ├── UntrustedError                  verdict "untrusted": no trusted key or chain
     │   └── KeyUsageError               signer certificate not allowed for this certificate type
     ├── ExpiredError                    verdict "expired"
-    └── NotYetValidError                verdict "not_yet_valid"
+    ├── NotYetValidError                verdict "not_yet_valid"
+    ├── AccessDeniedError               the signed-in person may not do this (HTTP 403)
+    ├── NotFoundError                   no such record that this person may see (HTTP 404)
+    └── ConflictError                   the change clashes with the record's state (HTTP 409)
+
+The last three come from the record service, not from verification; their verdict is never
+shown.
 
 A subclass fixes the default ``code``; an instance may carry a more precise code from the same
 family (for example ``malformed.duplicate_key``), always starting with its class's code prefix so
@@ -191,6 +197,28 @@ class NotYetValidError(ShomeishoError):
 
     code = "not_yet_valid"
     verdict = Verdict.NOT_YET_VALID
+
+
+class AccessDeniedError(ShomeishoError):
+    """Raised when a staff member acts outside their role or municipality.
+
+    Records of another municipality are reported as :class:`NotFoundError` instead, so that a
+    clerk cannot learn by probing which residents exist elsewhere."""
+
+    code = "access"
+
+
+class NotFoundError(ShomeishoError):
+    """Raised when a resident, event or account does not exist or is not visible to the actor."""
+
+    code = "not_found"
+
+
+class ConflictError(ShomeishoError):
+    """Raised when a change does not fit the record's current state (e.g. editing a voided
+    event, or a stale version)."""
+
+    code = "conflict"
 
 
 def worst_verdict(errors: list[ShomeishoError] | tuple[ShomeishoError, ...]) -> Verdict:

@@ -12,7 +12,8 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-production"  # noqa: S105 - a documented demo value
-PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", DEMO_PASSPHRASE}
+DEMO_SECRET = "demo-secret-not-for-production"  # noqa: S105 - a documented demo value
+PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", DEMO_PASSPHRASE, DEMO_SECRET}
 
 
 class Settings(BaseSettings):
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     country: str = "JP"
     country_alpha3: str = "JPN"
     shc_issuer_url: str = "https://demo.shomeisho.example.jp/issuer"
+    # None: SQLite in data_dir (records.sqlite3); production: postgresql://user@host/db
+    database_url: str | None = None
+    # HMAC key for My Number hashes and the signing key of staff session cookies
+    record_secret: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -33,10 +38,25 @@ class Settings(BaseSettings):
         if self.demo:
             if not secret:
                 self.key_passphrase = SecretStr(DEMO_PASSPHRASE)
+            if not self.record_secret.get_secret_value():
+                self.record_secret = SecretStr(DEMO_SECRET)
             return self
         if secret.strip().lower() in PLACEHOLDERS:
             raise ValueError(
                 "SHOMEISHO_KEY_PASSPHRASE is missing or a placeholder; set a real passphrase, "
                 "or use demo mode (--demo / SHOMEISHO_DEMO=true) for demo keys"
             )
+        record_secret = self.record_secret.get_secret_value()
+        if record_secret.strip().lower() in PLACEHOLDERS or len(record_secret) < 32:
+            raise ValueError(
+                "SHOMEISHO_RECORD_SECRET is missing, a placeholder or shorter than 32 characters; "
+                "set a long random value (it keys My Number hashes and staff sessions), or use "
+                "demo mode"
+            )
         return self
+
+    def resolved_database_url(self) -> str:
+        """The database to use: the setting, or the embedded SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'records.sqlite3').resolve()}"

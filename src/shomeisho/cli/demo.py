@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shomeisho import qr
-from shomeisho.cli.keys import load_settings
+from shomeisho.cli.context import load_settings
 from shomeisho.demo_record import demo_record
 from shomeisho.errors import Verdict
 from shomeisho.formats import all_formats

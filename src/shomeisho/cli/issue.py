@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from shomeisho.cli.keys import load_settings
+from shomeisho.cli.context import load_settings
 from shomeisho.errors import InputError
 from shomeisho.formats import all_formats
 from shomeisho.issued_files import write_issued

@@ -5,24 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from shomeisho.errors import InputError
+from shomeisho.cli.context import load_settings
 from shomeisho.issuer_setup import create_demo_trust_setup
-from shomeisho.settings import Settings
 
 out = Console(highlight=False, soft_wrap=True)
-
-
-def load_settings(demo: bool) -> Settings:
-    try:
-        return Settings(demo=True) if demo else Settings()
-    except ValidationError as exc:
-        message = "; ".join(
-            str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()
-        )
-        raise InputError(message, code="input.settings") from None
 
 
 def init(

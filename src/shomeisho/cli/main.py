@@ -13,7 +13,7 @@ import traceback
 import typer
 from rich.console import Console
 
-from shomeisho.errors import InputError, KeyStoreError, ShomeishoError
+from shomeisho.errors import AccessDeniedError, InputError, KeyStoreError, ShomeishoError
 
 app = typer.Typer(
     name="shomeisho",
@@ -27,14 +27,31 @@ keys_app = typer.Typer(
     help="Create and inspect issuing keys and trust setups.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+records_app = typer.Typer(
+    help="Vaccination records: import and search, as a staff member.", no_args_is_help=True
+)
+app.add_typer(records_app, name="records")
+db_app = typer.Typer(help="The record database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _register() -> None:
-    from shomeisho.cli import demo, issue, keys, verify
+    from shomeisho.cli import admin, demo, demo_data, issue, keys, records, serve, verify
 
     keys_app.command("init")(keys.init)
+    records_app.command("import")(records.import_csv)
+    records_app.command("search")(records.search)
+    db_app.command("upgrade")(admin.db_upgrade)
+    staff_app.command("add")(admin.staff_add)
+    audit_app.command("verify")(admin.audit_verify)
+    app.command("demo-data")(demo_data.demo_data)
+    app.command("serve")(serve.serve)
     app.command("issue")(issue.issue)
     app.command("verify")(verify.verify)
     app.command("demo")(demo.demo)
@@ -47,7 +64,7 @@ def run() -> None:
     """Entry point: run the app and turn our errors into a message and an exit code."""
     try:
         app()
-    except (InputError, KeyStoreError) as exc:
+    except (InputError, KeyStoreError, AccessDeniedError) as exc:
         err.print(f"[bold red]error[/] ({exc.code}): {exc}")
         sys.exit(2)
     except ShomeishoError as exc:

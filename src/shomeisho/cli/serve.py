@@ -1,0 +1,56 @@
+"""``shomeisho serve``: run the web service (staff API now; pages and the resident's journey
+build on it).
+
+With ``--demo`` everything is local and made on first start: the SQLite database in the data
+directory, the demo staff accounts and synthetic residents (``demo-data``), and the demo keys,
+whose certificates are issued, read back from their QR images and verified once as a start-up
+check. Then it says where to open it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlalchemy import func, select
+
+from shomeisho.cli.context import load_settings, open_database
+from shomeisho.cli.demo import demo as certificate_round_trip
+from shomeisho.cli.demo_data import DEMO_STAFF_PASSWORD, demo_data
+from shomeisho.db.tables import ResidentRow
+from shomeisho.web.app import create_app
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def serve(
+    demo: bool = typer.Option(False, "--demo", help="Local demo: SQLite, demo data and keys."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Data directory (default: SHOMEISHO_DATA_DIR, or shomeisho-demo)."
+    ),
+) -> None:
+    """Run the web service; --demo prepares a complete local demo on first start."""
+    if demo and data_dir is None:
+        data_dir = Path("shomeisho-demo")
+    settings = load_settings(demo, data_dir)
+    engine = open_database(settings)
+    if demo:
+        with engine.connect() as connection:
+            residents = connection.execute(select(func.count()).select_from(ResidentRow)).scalar()
+        if not residents:
+            out.print("First start: creating demo staff accounts and synthetic residents ...")
+            demo_data(residents=200, municipality=[], csv_dir=None, seed=2021, data_dir=data_dir)
+        certificate_round_trip(out_dir=settings.data_dir)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    out.print(f"\n[bold]shomeisho is running:[/] {url}/api/v1/docs  (API and its documentation)")
+    if demo:
+        out.print(
+            f"Sign in as clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "
+            f"[bold]{DEMO_STAFF_PASSWORD}[/] (demo only). Stop with Ctrl+C."
+        )
+    engine.dispose()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,176 @@
+"""The database tables (SQLAlchemy 2 declarative), the only place the schema is described.
+
+Alembic migrations (``db/migrations``) create exactly this schema; a test compares the two.
+The same tables serve SQLite (the embedded default) and PostgreSQL (production), so only
+portable types are used. Rows are storage: the domain works with :mod:`shomeisho.records`
+entities, and the store translates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only gives an INTEGER PRIMARY KEY its rowid (autoincrement) behaviour for "INTEGER".
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MunicipalityRow(Base):
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    prefecture: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(40))
+    prefecture_kana: Mapped[str] = mapped_column(String(40))
+    name_kana: Mapped[str] = mapped_column(String(80))
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'national_operator') = (municipality_code IS NULL)",
+            name="ck_staff_scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    municipality_code: Mapped[str | None] = mapped_column(
+        ForeignKey("municipalities.code"), index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ResidentRow(Base):
+    __tablename__ = "residents"
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "resident_number", name="uq_resident_number"),
+        Index("ix_residents_name_key", "municipality_code", "name_key"),
+        Index("ix_residents_kana_key", "municipality_code", "kana_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[str] = mapped_column(String(32), unique=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
+    resident_number: Mapped[str] = mapped_column(String(64))
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name_kana: Mapped[str] = mapped_column(String(100), default="")
+    given_name_kana: Mapped[str] = mapped_column(String(100), default="")
+    family_name_romaji: Mapped[str] = mapped_column(String(100), default="")
+    given_name_romaji: Mapped[str] = mapped_column(String(100), default="")
+    former_family_name: Mapped[str] = mapped_column(String(100), default="")
+    passport_family_name: Mapped[str] = mapped_column(String(100), default="")
+    passport_given_name: Mapped[str] = mapped_column(String(100), default="")
+    # NFKC-folded forms for search (names.matching_key): kanji and romaji, and kana
+    name_key: Mapped[str] = mapped_column(String(400))
+    kana_key: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[str] = mapped_column(String(10))
+    sex: Mapped[str] = mapped_column(String(10))
+    idp_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
+    my_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventRow(Base):
+    __tablename__ = "vaccination_events"
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "source_record_id", name="uq_event_source"),
+        CheckConstraint("dose_number BETWEEN 1 AND 99", name="ck_event_dose"),
+        CheckConstraint("status IN ('active', 'corrected', 'voided')", name="ck_event_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(32), unique=True)
+    resident_pk: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
+    administered_on: Mapped[date] = mapped_column(Date)
+    product_code: Mapped[str] = mapped_column(String(40))
+    lot: Mapped[str] = mapped_column(String(200))
+    dose_number: Mapped[int] = mapped_column(Integer)
+    site: Mapped[str] = mapped_column(String(200), default="")
+    source_system: Mapped[str] = mapped_column(String(64))
+    source_record_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventHistoryRow(Base):
+    """Every superseded version of an event, written before the event row changes."""
+
+    __tablename__ = "vaccination_event_history"
+    __table_args__ = (UniqueConstraint("event_pk", "version", name="uq_event_history_version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("vaccination_events.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Append-only; ``seq`` is the chain position (assigned under the head row's lock)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    municipality_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, object]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """One row: the newest entry's seq and hash. Updating it serialises writers (row lock on
+    PostgreSQL, the database lock on SQLite) and lets ``audit verify`` notice a cut tail."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_audit_head_single"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
+    found = model.__table__
+    if not isinstance(found, Table):  # pragma: no cover - every model here maps one table
+        raise TypeError(f"{model.__name__} does not map a single table")
+    return found

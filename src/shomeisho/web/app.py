@@ -1,0 +1,64 @@
+"""The application factory: settings in, a FastAPI app out, no import-time globals.
+
+``create_app`` opens (and migrates) the database named by the settings and keeps the engine and
+the record service on ``app.state``; nothing is created when this module is imported, so tests
+make as many independent apps as they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from shomeisho import __version__
+from shomeisho.db.bootstrap import prepare
+from shomeisho.db.engine import make_engine
+from shomeisho.db.store import SqlRecordStore
+from shomeisho.records.service import RecordService
+from shomeisho.settings import Settings
+from shomeisho.web import api_records, problems
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The service for ``settings`` (or on ``engine``, already prepared, for tests)."""
+    if engine is None:
+        url = settings.resolved_database_url()
+        if url.startswith("sqlite:"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(url)
+        prepare(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="shomeisho",
+        version=__version__,
+        summary="Vaccination records and certificates / 接種記録と接種証明書",
+        description=(
+            "Staff API of the vaccination record system. Sign in with `POST /api/v1/session`; "
+            "the session cookie authorises later calls. Errors are `application/problem+json` "
+            "with a stable `code` (see docs/errors.md)."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.records = RecordService(SqlRecordStore(engine))
+    app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
+    problems.install(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api_records.router)
+    return app
