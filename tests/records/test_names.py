@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from shomeisho.errors import InputError
+from shomeisho.records import names
 from shomeisho.records.names import (
     MAX_NAME_LENGTH,
     matching_key,
@@ -222,3 +223,30 @@ def test_hiragana_katakana_and_width_variants_match(kana: list[str], latin: str)
     half_width = "".join(HALF_WIDTH[chr(ord(c) + 0x60)] for c in "".join(kana)) + latin.upper()
     assert matching_key(hiragana) == matching_key(katakana) == matching_key(half_width)
     assert same_name(hiragana, half_width)
+
+
+def _fast_and_general_agree(text: str) -> None:
+    for fast, general in (
+        (names.stored_form, names._stored_form_general),
+        (names.romaji_form, names._romaji_form_general),
+    ):
+        try:
+            expected: object = general(text, "f")
+        except InputError as exc:
+            expected = exc.code
+        try:
+            got: object = fast(text, field="f")
+        except InputError as exc:
+            got = exc.code
+        assert got == expected, (fast.__name__, text)
+
+
+@given(st.text(max_size=120))
+def test_fast_paths_give_what_the_general_paths_give(text: str) -> None:
+    """The import fast paths of stored_form and romaji_form change nothing but speed."""
+    _fast_and_general_agree(text)
+
+
+@given(st.text(alphabet="ABCabc -'\u3000 ", max_size=120))
+def test_fast_paths_agree_on_spacing_and_length(text: str) -> None:
+    _fast_and_general_agree(text)

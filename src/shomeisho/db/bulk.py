@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, text, update
 
-from shomeisho.db.dialect import insert_ignoring_duplicates
+from shomeisho.db.dialect import insert_ignoring_duplicates, one_of
 from shomeisho.db.rows import EVENT_FIELDS, event_values, new_public_id, resident_values, snapshot
 from shomeisho.db.tables import EventHistoryRow, EventRow, ResidentRow, table_of
 from shomeisho.records.csvformat import ImportRow
@@ -76,18 +76,26 @@ def import_batch(
         if number not in existing
     ]
     if new:
-        created = connection.execute(
+        # executemany without RETURNING (the driver's fast path); what this batch created is
+        # then told apart from what a concurrent import created by the random ids given here
+        connection.execute(
             insert_ignoring_duplicates(
                 connection, RESIDENTS, ["municipality_code", "resident_number"]
-            ).returning(RESIDENTS.c.resident_number),
+            ),
             new,
-        ).all()
-        outcome.residents_created = len(created)
-        existing.update(
-            _existing_residents(connection, municipality_code, [v["resident_number"] for v in new])
         )
+        ours = {v["resident_id"] for v in new}
+        created = _existing_residents(
+            connection, municipality_code, [v["resident_number"] for v in new]
+        )
+        outcome.residents_created = sum(r.resident_id in ours for r in created.values())
+        existing.update(created)
     changed = [
-        {"pk": existing[number].id, **{name: values[name] for name in _RESIDENT_FIELDS}}
+        {
+            "pk": existing[number].id,
+            "number": number,
+            **{name: values[name] for name in _RESIDENT_FIELDS},
+        }
         for number, values in residents.items()
         if any(getattr(existing[number], name) != values[name] for name in _RESIDENT_FIELDS)
     ]
@@ -100,9 +108,8 @@ def import_batch(
         )
         outcome.residents_updated = len(changed)
         for item in changed:
-            number = next(n for n, r in existing.items() if r.id == item["pk"])
             outcome.changes.append(
-                (f"resident:{number}", "updated", _digest(item, _RESIDENT_FIELDS))
+                (f"resident:{item['number']}", "updated", _digest(item, _RESIDENT_FIELDS))
             )
 
     # events
@@ -123,13 +130,18 @@ def import_batch(
         if source_id not in stored
     ]
     if fresh:
+        connection.execute(
+            insert_ignoring_duplicates(
+                connection, EVENTS, ["municipality_code", "source_record_id"]
+            ),
+            fresh,
+        )
         inserted = {
             r.source_record_id
             for r in connection.execute(
-                insert_ignoring_duplicates(
-                    connection, EVENTS, ["municipality_code", "source_record_id"]
-                ).returning(EVENTS.c.source_record_id),
-                fresh,
+                select(EVENTS.c.source_record_id).where(
+                    one_of(connection, EVENTS.c.event_id, [v["event_id"] for v in fresh])
+                )
             )
         }
         outcome.inserted = len(inserted)
@@ -188,10 +200,11 @@ def _existing_residents(
         select(
             RESIDENTS.c.id,
             RESIDENTS.c.resident_number,
+            RESIDENTS.c.resident_id,
             *(RESIDENTS.c[name] for name in _RESIDENT_FIELDS),
         ).where(
             RESIDENTS.c.municipality_code == municipality_code,
-            RESIDENTS.c.resident_number.in_(numbers),
+            one_of(connection, RESIDENTS.c.resident_number, numbers),
         )
     )
     return {row.resident_number: row for row in rows}
@@ -206,8 +219,21 @@ def _existing_events(
         select(EVENTS)
         .where(
             EVENTS.c.municipality_code == municipality_code,
-            EVENTS.c.source_record_id.in_(source_ids),
+            one_of(connection, EVENTS.c.source_record_id, source_ids),
         )
         .with_for_update()
     )
     return {row.source_record_id: row for row in rows}
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let PostgreSQL's planner see how big the tables have grown during a long import.
+
+    Without it, a table that was empty when the import began is planned as tiny, and the
+    batch lookups scan every row of the municipality instead of using the unique index
+    (measured: 0.6 s instead of 5 ms per batch at 20,000 events). SQLite needs nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE residents"))
+        connection.execute(text("ANALYZE vaccination_events"))

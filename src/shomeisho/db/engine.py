@@ -37,6 +37,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # executemany goes to psycopg's pipelined executemany (one statement, many parameter sets)
+    # instead of SQLAlchemy's multi-VALUES statements, which psycopg would parse in Python.
+    options.setdefault("use_insertmanyvalues", False)
     return create_engine(parsed, pool_pre_ping=True, **options)
 
 

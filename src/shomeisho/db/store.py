@@ -86,6 +86,7 @@ class SqlRecordStore:
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._batches = 0
 
     # -- reading --------------------------------------------------------------------------
 
@@ -304,6 +305,9 @@ class SqlRecordStore:
                 connection, municipality_code, rows, changed_by, self._clock()
             )
             audit_log.append(connection, audit(outcome))
+        self._batches += 1
+        if self._batches & (self._batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
+            bulk.refresh_statistics(self.engine)
         return outcome
 
     # -- audit ----------------------------------------------------------------------------

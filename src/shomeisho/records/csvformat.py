@@ -130,6 +130,7 @@ def read_rows(
     except (csv.Error, UnicodeDecodeError) as exc:
         raise HeaderError(f"the header row cannot be read: {exc}", code="input.csv") from None
     columns = check_header(header)
+    today = date.today()
     row_number = 1
     while True:
         row_number += 1
@@ -152,9 +153,8 @@ def read_rows(
                 )
             ]
             continue
-        yield parse_row(
-            row_number, dict(zip(columns, cells, strict=True)), municipality_code, source_system
-        )
+        row = dict(zip(columns, cells, strict=True))
+        yield parse_row(row_number, row, municipality_code, source_system, today)
 
 
 def check_header(header: list[str]) -> list[str]:
@@ -182,20 +182,27 @@ def check_header(header: list[str]) -> list[str]:
 
 
 def parse_row(
-    row_number: int, row: dict[str, str], municipality_code: str, source_system: str
+    row_number: int,
+    row: dict[str, str],
+    municipality_code: str,
+    source_system: str,
+    today: date | None = None,
 ) -> ImportRow | list[RowProblem]:
-    """One row's resident and event, or every problem found in it (not just the first)."""
-    problems: list[RowProblem] = []
+    """One row's resident and event, or every problem found in it (not just the first).
 
-    def cell(column: str) -> str:
-        value = row.get(column, "").strip()
+    ``today`` bounds the dates (nothing given or born in the future); the caller passes it once
+    per file."""
+    problems: list[RowProblem] = []
+    today = today or date.today()
+    values = {column: value.strip() for column, value in row.items()}
+    for column, value in values.items():
         if len(value) > MAX_FIELD:
             problems.append(RowProblem(row_number, column, f"longer than {MAX_FIELD} characters"))
-            return ""
-        return value
+            values[column] = ""
+    cell = values.get
 
     def required(column: str) -> str:
-        value = cell(column)
+        value = cell(column, "")
         if not value:
             problems.append(RowProblem(row_number, column, "required, but empty"))
         return value
@@ -209,7 +216,7 @@ def parse_row(
             problems.append(RowProblem(row_number, column, exc.message))
             return ""
 
-    given_code = cell("municipality_code")
+    given_code = cell("municipality_code", "")
     if given_code and given_code != municipality_code:
         problems.append(
             RowProblem(
@@ -223,9 +230,11 @@ def parse_row(
     )
     family = checked("family_name", required("family_name"), names.stored_form)
     given = checked("given_name", required("given_name"), names.stored_form)
-    kana = [checked(c, cell(c), names.stored_form) for c in ("family_name_kana", "given_name_kana")]
+    kana = [
+        checked(c, cell(c, ""), names.stored_form) for c in ("family_name_kana", "given_name_kana")
+    ]
     romaji = [
-        checked(c, cell(c), _romaji)
+        checked(c, cell(c, ""), _romaji)
         for c in (
             "family_name_romaji",
             "given_name_romaji",
@@ -233,22 +242,23 @@ def parse_row(
             "passport_given_name",
         )
     ]
-    former = checked("former_family_name", cell("former_family_name"), names.stored_form)
-    birth = _birth_date(required("birth_date"), row_number, problems)
-    sex = _SEX.get(cell("sex").lower())
+    former = checked("former_family_name", cell("former_family_name", ""), names.stored_form)
+    birth = _birth_date(required("birth_date"), today, row_number, problems)
+    birth_iso = None if birth is None else birth.iso()
+    sex = _SEX.get(cell("sex", "").lower())
     if sex is None:
         problems.append(
             RowProblem(row_number, "sex", "use male/female/other/unknown (or 男/女, 1/2)")
         )
     product = _product(required("product"), row_number, problems)
-    given_on = _administered_on(required("administered_on"), birth, row_number, problems)
+    given_on = _administered_on(required("administered_on"), birth_iso, today, row_number, problems)
     dose = _dose(required("dose_number"), product, row_number, problems)
     lot = required("lot")
     source_id = _identifier(required("source_record_id"), "source_record_id", row_number, problems)
-    system = cell("source_system") or source_system
+    system = cell("source_system", "") or source_system
     if problems:
         return problems
-    assert birth is not None and given_on is not None and product is not None
+    assert birth_iso is not None and given_on is not None and product is not None
     resident = ResidentDetails(
         municipality_code=municipality_code,
         resident_number=resident_number,
@@ -258,7 +268,7 @@ def parse_row(
         given_name_kana=kana[1],
         family_name_romaji=romaji[0],
         given_name_romaji=romaji[1],
-        birth_date=birth.iso(),
+        birth_date=birth_iso,
         sex=sex or Sex.UNKNOWN,
         former_family_name=former,
         passport_family_name=romaji[2],
@@ -269,7 +279,7 @@ def parse_row(
         product_code=product.code,
         lot=lot,
         dose_number=dose,
-        site=cell("site"),
+        site=cell("site", ""),
         source_system=system,
         source_record_id=source_id,
     )
@@ -293,7 +303,9 @@ def _identifier(value: str, column: str, row_number: int, problems: list[RowProb
     return value
 
 
-def _birth_date(value: str, row_number: int, problems: list[RowProblem]) -> PartialDate | None:
+def _birth_date(
+    value: str, today: date, row_number: int, problems: list[RowProblem]
+) -> PartialDate | None:
     if not value:
         return None
     try:
@@ -301,14 +313,14 @@ def _birth_date(value: str, row_number: int, problems: list[RowProblem]) -> Part
     except InputError as exc:
         problems.append(RowProblem(row_number, "birth_date", exc.message))
         return None
-    if birth.iso() > date.today().isoformat():
+    if birth.iso() > today.isoformat():
         problems.append(RowProblem(row_number, "birth_date", "is in the future"))
         return None
     return birth
 
 
 def _administered_on(
-    value: str, birth: PartialDate | None, row_number: int, problems: list[RowProblem]
+    value: str, birth_iso: str | None, today: date, row_number: int, problems: list[RowProblem]
 ) -> date | None:
     if not value:
         return None
@@ -317,10 +329,10 @@ def _administered_on(
     except ValueError:
         problems.append(RowProblem(row_number, "administered_on", "is not a date (YYYY-MM-DD)"))
         return None
-    if given_on > date.today():
+    if given_on > today:
         problems.append(RowProblem(row_number, "administered_on", "is in the future"))
         return None
-    if birth is not None and given_on.isoformat() < birth.iso():
+    if birth_iso is not None and given_on.isoformat() < birth_iso:
         problems.append(RowProblem(row_number, "administered_on", "is before the birth date"))
         return None
     return given_on

@@ -17,6 +17,8 @@ NFKC unchanged: 﨑 (U+FA11) is one of them, so it is stored, and matched, as wr
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 from shomeisho.errors import InputError
@@ -35,6 +37,7 @@ _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)} | 
     0x309D: 0x30FD,  # ゝ -> ヽ
     0x309E: 0x30FE,  # ゞ -> ヾ
 }
+_PLAIN_ROMAJI = re.compile(r"[A-Za-z'-]+(?: [A-Za-z'-]+)*")
 _ROMAJI_ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -'")
 
 
@@ -69,6 +72,18 @@ def stored_form(text: str, *, field: str) -> str:
     holding them cannot be printed on a certificate or read back reliably) and names over 100
     characters; the message names the field and the offending position.
     """
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):
+        # Fast path (imports check millions of names): printable means no C* category and no
+        # whitespace but the ASCII space, so only spaces may need tidying; same result.
+        stored = text if "  " not in text else _tidy(text)
+        stored = stored.strip(" ")
+        if len(stored) <= MAX_NAME_LENGTH:
+            return stored
+    return _stored_form_general(text, field)
+
+
+def _stored_form_general(text: str, field: str) -> str:
+    """:func:`stored_form` character by character, with the message for what is wrong."""
     for position, char in enumerate(text, start=1):
         if _is_space(char):
             continue
@@ -91,6 +106,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_HIRAGANA_TO_KATAKANA))
 
 
+@functools.lru_cache(maxsize=65536)
 def matching_key(text: str) -> str:
     """The form two names are compared in; equal keys mean the same written name.
 
@@ -121,6 +137,12 @@ def romaji_form(text: str, *, field: str = "romanised name") -> str:
     (Ō) and kana included, is refused rather than silently transliterated, because the name must
     match the passport letter for letter.
     """
+    if len(text) <= MAX_NAME_LENGTH and _PLAIN_ROMAJI.fullmatch(text):  # usual; same result
+        return text.upper()
+    return _romaji_form_general(text, field)
+
+
+def _romaji_form_general(text: str, field: str) -> str:
     folded = _tidy(unicodedata.normalize("NFKC", text))
     for position, char in enumerate(folded, start=1):
         if char not in _ROMAJI_ALLOWED:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from shomeisho import __version__
@@ -19,7 +22,7 @@ from shomeisho.db.engine import make_engine
 from shomeisho.db.store import SqlRecordStore
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
-from shomeisho.web import api_records, problems
+from shomeisho.web import api_records, problems, staff_pages
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -61,4 +64,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(api_records.router)
+    app.include_router(staff_pages.router)
+    static = Path(__file__).with_name("static")
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/staff", status_code=303)
+
     return app

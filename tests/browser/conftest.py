@@ -1,0 +1,99 @@
+"""A real service on a free port and Debian's chromium driven by Playwright.
+
+The service runs in a thread (uvicorn) on a prepared SQLite database with demo staff; the browser
+is the system chromium (``/usr/bin/chromium``, installed by ``.ci/run``). Without chromium the
+browser tests are skipped with a message, except under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from shomeisho.db.bootstrap import prepare
+from shomeisho.db.engine import make_engine
+from shomeisho.db.staff import create_staff
+from shomeisho.records import passwords
+from shomeisho.records.entities import Role
+from shomeisho.settings import Settings
+from shomeisho.web.app import create_app
+
+PASSWORD = "browser-test-password"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-service")
+    engine = make_engine(f"sqlite:///{folder / 'records.sqlite3'}")
+    prepare(engine)
+    saved = passwords._N
+    passwords._N = 2**8
+    try:
+        for login, role, code in (
+            ("clerk-131016", Role.CLERK, "131016"),
+            ("clerk-011002", Role.CLERK, "011002"),
+            ("operator", Role.NATIONAL_OPERATOR, None),
+        ):
+            create_staff(
+                engine,
+                login=login,
+                display_name=login,
+                role=role,
+                municipality_code=code,
+                password=PASSWORD,
+                created_by="test",
+            )
+    finally:
+        passwords._N = saved
+    app = create_app(Settings(demo=True, data_dir=Path(folder)), engine=engine)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the test service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = "chromium is not installed (apt-get install chromium); browser tests skipped"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=base_url, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
