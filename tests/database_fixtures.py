@@ -41,7 +41,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
-    schema = f"shomeisho_test_{_worker()}"
+    # per process: two test runs on one machine (a clone's CI and a working tree) never share
+    schema = f"shomeisho_test_{_worker()}_{os.getpid()}"
     admin = make_engine(POSTGRES_URL)
     try:
         with admin.begin() as connection:

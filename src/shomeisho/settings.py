@@ -12,7 +12,7 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-production"  # noqa: S105 - a documented demo value
-DEMO_SECRET = "demo-secret-not-for-production"  # noqa: S105 - a documented demo value
+DEMO_SECRET = "demo-record-secret-not-for-production"  # noqa: S105 - a documented demo value
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", DEMO_PASSPHRASE, DEMO_SECRET}
 
 

@@ -65,5 +65,5 @@ def test_serve_demo_starts_with_demo_data(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert "valid" in output and f"http://127.0.0.1:{port}/api/v1/docs" in output
+    assert "valid" in output and f"http://127.0.0.1:{port}/staff" in output
     assert (tmp_path / "records.sqlite3").exists() and (tmp_path / "keys" / "issuer.json").exists()

@@ -145,3 +145,34 @@ def test_an_unusable_header_imports_nothing(service: RecordService) -> None:
     with pytest.raises(HeaderError) as info:
         run_import(service, "resident_number,family_name\nR1,山田\n")
     assert "missing required columns" in info.value.message and info.value.where == "row 1"
+
+
+def test_concurrent_imports_of_one_file_make_each_event_once(
+    service: RecordService, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(service_module, "IMPORT_BATCH", 25)
+    content = HEADER + "".join(csv_row(n, dose) for n in range(1, 101) for dose in (1, 2))
+    failures: list[BaseException] = []
+    reports: list[ImportReport] = []
+    start = threading.Barrier(3)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            reports.append(run_import(service, content))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    assert len(state(engine)) == 100 + 200
+    assert sum(r.outcome.inserted for r in reports) == 200  # each event inserted exactly once
+    assert sum(r.outcome.residents_created for r in reports) == 100
+    problems, _ = service.verify_audit(OPERATOR)
+    assert problems == []

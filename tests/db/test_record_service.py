@@ -14,7 +14,15 @@ from shomeisho.errors import ConflictError, InputError, NotFoundError
 from shomeisho.records.entities import EventStatus
 from shomeisho.records.ports import ResidentQuery
 from shomeisho.records.service import RecordService
-from tests.db.records_factory import CHIYODA, CLERK_A, OPERATOR, SAPPORO, event, resident
+from tests.db.records_factory import (
+    CHIYODA,
+    CLERK_A,
+    CLERK_B,
+    OPERATOR,
+    SAPPORO,
+    event,
+    resident,
+)
 
 
 @pytest.fixture
@@ -171,3 +179,21 @@ def test_a_failed_write_leaves_nothing_behind(service: RecordService, engine: En
     with engine.connect() as connection:
         entries = connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
     assert entries == 1
+
+
+def test_my_number_is_kept_only_as_a_keyed_hash(engine: Engine) -> None:
+    service = RecordService(SqlRecordStore(engine), my_number_secret=b"s" * 32)
+    person = service.add_resident(CLERK_A, resident())
+    service.link_my_number(CLERK_A, person.resident_id, "1234 5678 9018")
+    assert service.find_by_my_number(CLERK_A, "123456789018").resident_id == person.resident_id
+    assert service.resident_file(CLERK_A, person.resident_id).resident.has_my_number
+    with pytest.raises(NotFoundError):  # another municipality cannot find her by it either
+        service.find_by_my_number(CLERK_B, "123456789018")
+    other = service.add_resident(CLERK_A, resident("A2"))
+    with pytest.raises(ConflictError):
+        service.link_my_number(CLERK_A, other.resident_id, "123456789018")
+    with engine.connect() as connection:  # the number appears nowhere in the database
+        for table in ("residents", "audit_log"):
+            for row in connection.execute(text(f"SELECT * FROM {table}")):
+                assert "123456789018" not in str(tuple(row))
+                assert "1234 5678 9018" not in str(tuple(row))

@@ -116,6 +116,9 @@ ENDPOINTS: dict[str, Call] = {
         f"/api/v1/municipalities/{CHIYODA}/imports",
         files={"file": ("a.csv", (HEADER + csv_row(1)).encode(), "text/csv")},
     ),
+    "PUT My Number of resident of A": lambda c, s: c.put(
+        f"/api/v1/residents/{s.resident_id}/my-number", json={"my_number": "123456789018"}
+    ),
     "GET audit verification": lambda c, s: c.get("/api/v1/audit/verification"),
     "GET session": lambda c, s: c.get("/api/v1/session"),
 }
@@ -132,6 +135,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST void of event of A":        (200,    200,    404,    200,    401),
     "GET history of event of A":      (200,    200,    404,    200,    401),
     "POST import into A":             (200,    200,    403,    200,    401),
+    "PUT My Number of resident of A": (204,    204,    404,    204,    401),
     "GET audit verification":         (403,    403,    403,    200,    401),
     "GET session":                    (200,    200,    200,    200,    401),
 }  # fmt: skip
@@ -142,7 +146,7 @@ def test_every_route_is_in_the_table(service: Service) -> None:
     routes = {(method.upper(), path) for path, item in paths.items() for method in item}
     session_routes = {("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
     tested = {" ".join(name.split()[:1]) for name in ENDPOINTS}
-    assert tested == {"GET", "POST"}
+    assert tested == {"GET", "POST", "PUT"}
     assert len(routes - session_routes) == len(ENDPOINTS), sorted(routes)
 
 

@@ -1,5 +1,5 @@
-"""``shomeisho serve``: run the web service (staff API now; pages and the resident's journey
-build on it).
+"""``shomeisho serve``: run the web service (staff pages and API; the resident's journey and the
+verifier build on it).
 
 With ``--demo`` everything is local and made on first start: the SQLite database in the data
 directory, the demo staff accounts and synthetic residents (``demo-data``), and the demo keys,
@@ -46,7 +46,7 @@ def serve(
             demo_data(residents=200, municipality=[], csv_dir=None, seed=2021, data_dir=data_dir)
         certificate_round_trip(out_dir=settings.data_dir)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
-    out.print(f"\n[bold]shomeisho is running:[/] {url}/api/v1/docs  (API and its documentation)")
+    out.print(f"\n[bold]shomeisho is running:[/] staff pages {url}/staff , API {url}/api/v1/docs")
     if demo:
         out.print(
             f"Sign in as clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "

@@ -310,6 +310,28 @@ class SqlRecordStore:
             bulk.refresh_statistics(self.engine)
         return outcome
 
+    def set_my_number_hash(self, resident_id: str, value: str, audit: AuditRecord) -> None:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(RESIDENTS)
+                    .where(RESIDENTS.c.resident_id == resident_id)
+                    .values(my_number_hash=value, updated_at=self._clock())
+                )
+                audit_log.append(connection, audit)
+        except IntegrityError:
+            raise ConflictError(
+                "another resident is already linked to this My Number",
+                code="conflict.my_number",
+            ) from None
+
+    def resident_by_my_number_hash(self, value: str) -> Resident | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(RESIDENTS).where(RESIDENTS.c.my_number_hash == value)
+            ).first()
+        return None if row is None else _resident(row)
+
     # -- audit ----------------------------------------------------------------------------
 
     def append_audit(self, record: AuditRecord) -> AuditEntry:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from shomeisho.errors import ConflictError, InputError, NotFoundError
+from shomeisho.records import mynumber
 from shomeisho.records.access import Action, require, require_visible
 from shomeisho.records.audit import AuditRecord, ChainProblem, verify_chain
 from shomeisho.records.csvformat import ImportRow, RowProblem
@@ -65,9 +66,16 @@ class ResidentFile:
 class RecordService:
     """Residents and events for staff, one municipality at a time (all, for the operator)."""
 
-    def __init__(self, store: RecordStore, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        my_number_secret: bytes | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._my_number_secret = my_number_secret
 
     # -- reading --------------------------------------------------------------------------
 
@@ -217,6 +225,35 @@ class RecordService:
                 progress(report.rows_read)
         flush()
         return report
+
+    def link_my_number(self, actor: Staff, resident_id: str, number: str) -> None:
+        """Keep the keyed hash of the resident's My Number (the number itself is not kept)."""
+        resident = self._visible_resident(actor, Action.RECORD, resident_id)
+        value = mynumber.keyed_hash(number, self._secret())
+        audit = self._audit(
+            actor.login,
+            "resident.my_number",
+            resident.details.municipality_code,
+            resident_id,
+            {"linked": True},
+        )
+        self._store.set_my_number_hash(resident_id, value, audit)
+
+    def find_by_my_number(self, actor: Staff, number: str) -> Resident:
+        """The resident with this My Number, if the actor may see them (else not found)."""
+        found = self._store.resident_by_my_number_hash(mynumber.keyed_hash(number, self._secret()))
+        if found is None:
+            raise NotFoundError("no resident has that My Number", code="not_found.record")
+        require_visible(actor, Action.READ, found.details.municipality_code, "resident")
+        return found
+
+    def _secret(self) -> bytes:
+        if self._my_number_secret is None:
+            raise InputError(
+                "this service has no record secret, so it cannot handle My Numbers",
+                code="input.settings",
+            )
+        return self._my_number_secret
 
     # -- audit ----------------------------------------------------------------------------
 

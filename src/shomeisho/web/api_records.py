@@ -29,6 +29,7 @@ from shomeisho.web.schemas import (
     EventRecorded,
     HistoryOut,
     ImportOut,
+    MyNumberIn,
     ResidentFileOut,
     ResidentIn,
     ResidentOut,
@@ -218,6 +219,17 @@ def import_csv(
             for p in report.problems
         ],
     )
+
+
+@router.put(
+    "/residents/{resident_id}/my-number",
+    status_code=204,
+    summary="Link the resident's My Number (only its keyed hash is kept)",
+)
+def link_my_number(
+    resident_id: str, body: MyNumberIn, staff: StaffDep, service: RecordsDep
+) -> None:
+    service.link_my_number(staff, resident_id, body.my_number)
 
 
 @router.get("/audit/verification", response_model=AuditCheckOut, summary="Check the audit log")

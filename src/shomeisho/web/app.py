@@ -55,8 +55,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.records = RecordService(SqlRecordStore(engine))
     app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
+    app.state.records = RecordService(SqlRecordStore(engine), my_number_secret=app.state.secret)
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)

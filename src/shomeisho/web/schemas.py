@@ -60,6 +60,10 @@ class ResidentIn(_Model):
     sex: Sex = Sex.UNKNOWN
 
 
+class MyNumberIn(_Model):
+    my_number: str = Field(max_length=20, examples=["123456789018"])
+
+
 class ResidentOut(ResidentIn):
     resident_id: str
     municipality_code: str
