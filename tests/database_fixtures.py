@@ -22,7 +22,14 @@ from shomeisho.db.engine import make_engine
 POSTGRES_URL = os.environ.get(
     "SHOMEISHO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-EMPTIED = ("audit_log", "vaccination_event_history", "vaccination_events", "residents", "staff")
+EMPTIED = (
+    "audit_log",
+    "vaccination_event_history",
+    "vaccination_events",
+    "residents",
+    "staff",
+    "idp_cards",
+)
 
 
 def _worker() -> str:

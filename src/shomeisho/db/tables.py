@@ -168,6 +168,31 @@ class AuditHeadRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class CardRow(Base):
+    """An emulated My Number card of the demo identity provider."""
+
+    __tablename__ = "idp_cards"
+    __table_args__ = (CheckConstraint("failed_attempts BETWEEN 0 AND 3", name="ck_card_attempts"),)
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pin_digest: Mapped[str] = mapped_column(String(64))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name_kana: Mapped[str] = mapped_column(String(100))
+    given_name_kana: Mapped[str] = mapped_column(String(100))
+    former_family_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[str] = mapped_column(String(10))
+    sex: Mapped[str] = mapped_column(String(10))
+    municipality_code: Mapped[str] = mapped_column(String(6))
+    address: Mapped[str] = mapped_column(String(200))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    key_pem: Mapped[str] = mapped_column(Text)  # PKCS#8, encrypted under the record secret
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
     found = model.__table__
