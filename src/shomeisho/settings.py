@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # HMAC key for My Number hashes and the signing key of staff session cookies
     record_secret: SecretStr = SecretStr("")
+    # where browsers reach this service (redirect URIs and the built-in provider's issuer)
+    public_url: str = "http://127.0.0.1:8000"
+    # OpenID Connect: None runs the built-in demo provider at {public_url}/idp
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "shomeisho"
+    oidc_client_secret: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -40,6 +46,8 @@ class Settings(BaseSettings):
                 self.key_passphrase = SecretStr(DEMO_PASSPHRASE)
             if not self.record_secret.get_secret_value():
                 self.record_secret = SecretStr(DEMO_SECRET)
+            if not self.oidc_client_secret.get_secret_value():
+                self.oidc_client_secret = SecretStr(DEMO_SECRET)
             return self
         if secret.strip().lower() in PLACEHOLDERS:
             raise ValueError(

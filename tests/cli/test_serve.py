@@ -62,6 +62,9 @@ def test_serve_demo_starts_with_demo_data(tmp_path: Path) -> None:
         )
         with urllib.request.urlopen(search, timeout=10) as answer:
             assert json.load(answer)["total"] == vaccinated_demo_residents("131016")
+        discovery = f"{base}/idp/.well-known/openid-configuration"
+        with urllib.request.urlopen(discovery, timeout=10) as answer:
+            assert json.load(answer)["issuer"] == f"{base}/idp"  # the provider follows the port
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from shomeisho.identity.cards import CardHolder
 from shomeisho.records.entities import EventDetails, ResidentDetails, Role, Sex, Staff
 
 CHIYODA = "131016"  # 東京都千代田区
@@ -76,3 +77,16 @@ def csv_row(number: int, dose: int = 1, **changes: str) -> str:
     }
     values.update(changes)
     return ",".join(values.values()) + "\n"
+
+
+CARD_HOLDER = CardHolder(
+    family_name="髙橋",
+    given_name="𠮷子",
+    family_name_kana="タカハシ",
+    given_name_kana="ヨシコ",
+    former_family_name="山﨑",
+    birth_date="1961-04-09",
+    sex="female",
+    municipality_code="131016",
+    address="東京都千代田区霞が関二丁目1番1号",
+)

@@ -12,26 +12,16 @@ from sqlalchemy import Engine, text
 
 from shomeisho.db.cards import SqlCardStore
 from shomeisho.errors import InvalidError
-from shomeisho.identity.cards import CardHolder, PinOutcome
+from shomeisho.identity.cards import PinOutcome
 from shomeisho.identity.enrolment import (
     card_key_and_certificate,
     create_card_authority,
     prove_possession,
 )
 from shomeisho.pki import IssuedKey
+from tests.db.records_factory import CARD_HOLDER as HOLDER
 
 SECRET = b"card-test-secret-with-32-bytes!!"
-HOLDER = CardHolder(
-    family_name="髙橋",
-    given_name="𠮷子",
-    family_name_kana="タカハシ",
-    given_name_kana="ヨシコ",
-    former_family_name="山﨑",
-    birth_date="1961-04-09",
-    sex="female",
-    municipality_code="131016",
-    address="東京都千代田区霞が関二丁目1番1号",
-)
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,21 @@ from rich.progress import Progress, TaskID
 from sqlalchemy import Engine
 
 from shomeisho.cli.context import load_settings, open_database, record_service
+from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.staff import create_staff, staff_by_login
 from shomeisho.errors import ConflictError
+from shomeisho.identity.cards import CardHolder
+from shomeisho.identity.enrolment import card_key_and_certificate, load_or_create_card_authority
 from shomeisho.records.csvformat import COLUMNS, parse_row
 from shomeisho.records.demo_residents import DEMO_MUNICIPALITIES, demo_rows
 from shomeisho.records.entities import Role, Staff
 from shomeisho.records.municipalities import municipality_by_code, validate_code
+from shomeisho.records.ports import ResidentQuery
+from shomeisho.settings import Settings
 
 DEMO_STAFF_PASSWORD = "shomeisho-demo-password"  # noqa: S105 - documented demo value
+DEMO_PIN = "1234"  # every demo card's PIN (documented; demo only)
+CARDS_EACH = 10
 out = Console(highlight=False, soft_wrap=True)
 
 
@@ -86,10 +93,44 @@ def demo_data(
             if report.problems:
                 first = report.problems[0]
                 out.print(f"[red]{len(report.problems)} demo rows refused[/], e.g. {first}")
+    cards = demo_cards(engine, settings.record_secret.get_secret_value().encode(), settings, codes)
     out.print(
         f"demo staff accounts: operator, clerk-CODE, admin-CODE for {', '.join(codes)}; "
         f"password [bold]{DEMO_STAFF_PASSWORD}[/] (demo only)"
     )
+    if cards:
+        out.print(f"{cards} demo My Number cards made (PIN [bold]{DEMO_PIN}[/], demo only)")
+
+
+def demo_cards(engine: Engine, secret: bytes, settings: Settings, codes: list[str]) -> int:
+    """An emulated card for the first residents of each municipality, linked to them."""
+    authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
+    cards = SqlCardStore(engine, secret)
+    service = record_service(engine)
+    operator = staff_by_login(engine, "operator")
+    assert operator is not None
+    made = 0
+    for code in codes:
+        for person in service.search_residents(operator, code, ResidentQuery(), limit=CARDS_EACH):
+            if person.idp_subject is not None:
+                continue
+            d = person.details
+            holder = CardHolder(
+                family_name=d.family_name,
+                given_name=d.given_name,
+                family_name_kana=d.family_name_kana,
+                given_name_kana=d.given_name_kana,
+                former_family_name=d.former_family_name,
+                birth_date=d.birth_date,
+                sex=d.sex.value,
+                municipality_code=code,
+                address=municipality_by_code(code).display_name,
+            )
+            key, certificate = card_key_and_certificate(authority)
+            card = cards.create(holder, DEMO_PIN, key, certificate)
+            service.link_identity(operator, person.resident_id, card.subject)
+            made += 1
+    return made
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> None:

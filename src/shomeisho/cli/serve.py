@@ -9,6 +9,7 @@ check. Then it says where to open it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from shomeisho.cli.context import load_settings, open_database
 from shomeisho.cli.demo import demo as certificate_round_trip
-from shomeisho.cli.demo_data import DEMO_STAFF_PASSWORD, demo_data
+from shomeisho.cli.demo_data import DEMO_PIN, DEMO_STAFF_PASSWORD, demo_data
 from shomeisho.db.tables import ResidentRow
 from shomeisho.web.app import create_app
 
@@ -46,11 +47,14 @@ def serve(
             demo_data(residents=200, municipality=[], csv_dir=None, seed=2021, data_dir=data_dir)
         certificate_round_trip(out_dir=settings.data_dir)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    if "SHOMEISHO_PUBLIC_URL" not in os.environ:
+        settings.public_url = url  # redirect URIs and the demo provider's issuer follow the port
     out.print(f"\n[bold]shomeisho is running:[/] staff pages {url}/staff , API {url}/api/v1/docs")
     if demo:
         out.print(
-            f"Sign in as clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "
-            f"[bold]{DEMO_STAFF_PASSWORD}[/] (demo only). Stop with Ctrl+C."
+            f"Staff: clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "
+            f"[bold]{DEMO_STAFF_PASSWORD}[/]. Residents: {url}/sign-in with a demo card, PIN "
+            f"[bold]{DEMO_PIN}[/] (demo only). Stop with Ctrl+C."
         )
     engine.dispose()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -325,6 +325,22 @@ class SqlRecordStore:
                 code="conflict.my_number",
             ) from None
 
+    def resident_by_idp_subject(self, subject: str) -> Resident | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(RESIDENTS).where(RESIDENTS.c.idp_subject == subject)
+            ).first()
+        return None if row is None else _resident(row)
+
+    def set_idp_subject(self, resident_id: str, subject: str, audit: AuditRecord) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(RESIDENTS)
+                .where(RESIDENTS.c.resident_id == resident_id)
+                .values(idp_subject=subject, updated_at=self._clock())
+            )
+            audit_log.append(connection, audit)
+
     def resident_by_my_number_hash(self, value: str) -> Resident | None:
         with self.engine.connect() as connection:
             row = connection.execute(

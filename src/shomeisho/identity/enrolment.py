@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -66,3 +67,25 @@ def prove_possession(
         ) from exc
     if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
         raise InvalidError("the card's certificate has expired", code="invalid.card")
+
+
+def load_or_create_card_authority(folder: Path, secret: bytes) -> IssuedKey:
+    """The demo card CA kept in ``folder`` (key encrypted under the record secret), made once."""
+    certificate_path, key_path = folder / "card-ca.pem", folder / "card-ca-key.pem"
+    if certificate_path.exists() and key_path.exists():
+        key = serialization.load_pem_private_key(key_path.read_bytes(), secret)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
+        return IssuedKey(key, certificate)
+    folder.mkdir(parents=True, exist_ok=True)
+    authority = create_card_authority()
+    key_path.write_bytes(
+        authority.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(secret),
+        )
+    )
+    key_path.chmod(0o600)
+    certificate_path.write_bytes(authority.certificate.public_bytes(serialization.Encoding.PEM))
+    return authority

@@ -247,6 +247,26 @@ class RecordService:
         require_visible(actor, Action.READ, found.details.municipality_code, "resident")
         return found
 
+    def own_record(self, subject: str) -> ResidentFile | None:
+        """A signed-in resident's own record: the identity provider's subject is the key, and
+        it reaches exactly one resident or none (no staff role involved)."""
+        resident = self._store.resident_by_idp_subject(subject)
+        if resident is None:
+            return None
+        return ResidentFile(resident, self._store.events_of(resident.resident_id))
+
+    def link_identity(self, actor: Staff, resident_id: str, subject: str) -> None:
+        """Tie a resident to their identity-provider subject (card enrolment)."""
+        resident = self._visible_resident(actor, Action.RECORD, resident_id)
+        audit = self._audit(
+            actor.login,
+            "resident.identity",
+            resident.details.municipality_code,
+            resident_id,
+            {"linked": True},
+        )
+        self._store.set_idp_subject(resident_id, subject, audit)
+
     def _secret(self) -> bytes:
         if self._my_number_secret is None:
             raise InputError(

@@ -18,11 +18,15 @@ from sqlalchemy import Engine
 
 from shomeisho import __version__
 from shomeisho.db.bootstrap import prepare
+from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.engine import make_engine
 from shomeisho.db.store import SqlRecordStore
+from shomeisho.identity.enrolment import load_or_create_card_authority
+from shomeisho.identity.provider import Client, IdentityProvider
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
-from shomeisho.web import api_records, problems, staff_pages
+from shomeisho.web import api_records, idp_routes, problems, resident_auth, staff_pages
+from shomeisho.web.oidc_client import RelyingParty
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -57,6 +61,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
     app.state.records = RecordService(SqlRecordStore(engine), my_number_secret=app.state.secret)
+    _identity(app, settings, engine)
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -65,6 +70,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(api_records.router)
     app.include_router(staff_pages.router)
+    app.include_router(resident_auth.router)
+    if app.state.idp is not None:
+        app.include_router(idp_routes.router)
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")
 
@@ -73,3 +81,30 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         return RedirectResponse("/staff", status_code=303)
 
     return app
+
+
+def _identity(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """The relying party, and the built-in demo provider unless an issuer is configured."""
+    secret: bytes = app.state.secret
+    public = settings.public_url.rstrip("/")
+    client_secret = settings.oidc_client_secret.get_secret_value()
+    app.state.card_store = SqlCardStore(engine, secret)
+    app.state.idp = None
+    issuer = settings.oidc_issuer
+    if issuer is None:
+        issuer = f"{public}/idp"
+        authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
+        app.state.card_authority = authority
+        app.state.idp = IdentityProvider(
+            issuer=issuer,
+            cards=app.state.card_store,
+            card_authority=authority.certificate,
+            clients=[Client(settings.oidc_client_id, client_secret, (f"{public}/auth/callback",))],
+        )
+    app.state.relying_party = RelyingParty(
+        issuer=issuer,
+        client_id=settings.oidc_client_id,
+        client_secret=client_secret,
+        redirect_uri=f"{public}/auth/callback",
+        secret=secret,
+    )

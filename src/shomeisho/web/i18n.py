@@ -104,6 +104,40 @@ TEXT: dict[str, dict[str, str]] = {
     "version": {"ja": "版", "en": "Version"},
     "changed_by": {"ja": "変更者", "en": "Changed by"},
     "required": {"ja": "必須", "en": "required"},
+    "card_sign_in": {
+        "ja": "マイナンバーカードでサインイン",
+        "en": "Sign in with your My Number card",
+    },
+    "card_emulation_note": {
+        "ja": "デモ用の模擬カードです。カードを選び、4桁の暗証番号を入力してください。",
+        "en": "Demo card emulation: choose the card and enter its 4-digit PIN.",
+    },
+    "choose_card": {"ja": "カードを選んでください", "en": "Choose the card"},
+    "pin": {"ja": "暗証番号（4桁）", "en": "PIN (4 digits)"},
+    "pin_hint": {
+        "ja": "3回続けて間違えるとカードがロックされます。",
+        "en": "Three wrong PINs in a row lock the card.",
+    },
+    "pin_wrong": {
+        "ja": "暗証番号が違います。あと{remaining}回間違えるとロックされます。",
+        "en": "The PIN is wrong. {remaining} more wrong tries lock the card.",
+    },
+    "card_locked": {
+        "ja": "このカードはロックされています。"
+        "お住まいの市区町村の窓口で暗証番号を再設定できます。",
+        "en": "This card is locked. Your municipality's counter can reset the PIN.",
+    },
+    "locked": {"ja": "ロック中", "en": "locked"},
+    "signed_in_resident": {"ja": "サインインしました", "en": "You are signed in"},
+    "records_found": {
+        "ja": "接種記録が{count}件見つかりました。",
+        "en": "{count} vaccination records were found.",
+    },
+    "no_resident": {
+        "ja": "このカードに結び付いた住民記録が見つかりません。"
+        "お住まいの市区町村にお問い合わせください。",
+        "en": "No resident record is linked to this card. Please contact your municipality.",
+    },
 }
 
 

@@ -1,0 +1,91 @@
+"""Residents signing in through OpenID Connect, and the page that greets them.
+
+``/sign-in`` sends the browser to the provider (the built-in demo card reader, or the Digital
+Agency's in production); ``/auth/callback`` verifies the answer (:mod:`.oidc_client`) and opens a
+resident session; ``/me`` shows whose records were found. The journey pages of issue 4 build on
+this.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from shomeisho.errors import AccessDeniedError
+from shomeisho.records.service import RecordService
+from shomeisho.web import i18n, sessions
+from shomeisho.web.oidc_client import PENDING_LIFETIME, RelyingParty
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+PENDING_COOKIE = "shomeisho_oidc"
+RESIDENT_COOKIE = "shomeisho_resident"
+
+
+def _rp(request: Request) -> RelyingParty:
+    party: RelyingParty = request.app.state.relying_party
+    return party
+
+
+@router.get("/sign-in")
+def sign_in(request: Request) -> Response:
+    url, pending = _rp(request).start()
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        PENDING_COOKIE,
+        pending,
+        max_age=PENDING_LIFETIME,
+        httponly=True,
+        samesite="lax",  # it must come back on the provider's top-level redirect
+        secure=not request.app.state.settings.demo,
+    )
+    return response
+
+
+@router.get("/auth/callback")
+def callback(request: Request) -> Response:
+    try:
+        claims = _rp(request).finish(
+            request.cookies.get(PENDING_COOKIE), dict(request.query_params)
+        )
+    except AccessDeniedError as exc:
+        language = i18n.language_of(None, request.cookies.get(i18n.COOKIE))
+        return templates.TemplateResponse(
+            request,
+            "resident/signed_in.html",
+            {"t": i18n.translator(language), "lang": language, "file": None, "error": exc},
+            status_code=401,
+        )
+    response = RedirectResponse("/me", status_code=303)
+    response.delete_cookie(PENDING_COOKIE)
+    response.set_cookie(
+        RESIDENT_COOKIE,
+        sessions.sign(str(claims["sub"]), request.app.state.secret),
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=not request.app.state.settings.demo,
+    )
+    return response
+
+
+@router.get("/me", response_class=HTMLResponse)
+def me(request: Request) -> Response:
+    subject = sessions.login_of(request.cookies.get(RESIDENT_COOKIE), request.app.state.secret)
+    if subject is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    service: RecordService = request.app.state.records
+    language = i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
+    return templates.TemplateResponse(
+        request,
+        "resident/signed_in.html",
+        {
+            "t": i18n.translator(language),
+            "lang": language,
+            "file": service.own_record(subject),
+            "error": None,
+        },
+    )
