@@ -205,3 +205,48 @@ def test_id_tokens_are_checked_for_signature_nonce_and_audience(live: Live) -> N
     ):
         with pytest.raises(AccessDeniedError, match=fragment):
             party.verify_id_token(token, nonce)
+
+
+def test_a_standalone_provider_on_its_own_port(tmp_path: Path) -> None:
+    """The relying party against a provider in another server, as in production."""
+    from shomeisho.web.app import create_provider_app
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    prepare(engine)
+    idp_port, rp_port = _free_port(), _free_port()
+    issuer = f"http://127.0.0.1:{idp_port}/idp"
+    rp_base = f"http://127.0.0.1:{rp_port}"
+    settings = Settings(demo=True, data_dir=tmp_path, public_url=rp_base, oidc_issuer=issuer)
+    provider = create_provider_app(
+        settings, issuer=issuer, redirect_uris=(f"{rp_base}/auth/callback",), engine=engine
+    )
+    service = create_app(settings, engine=engine)
+    assert service.state.idp is None  # the service runs no provider of its own
+    person = service.state.records.add_resident(OPERATOR, resident())
+    key, certificate = card_key_and_certificate(provider.state.card_authority)
+    card = provider.state.card_store.create(HOLDER, "1234", key, certificate)
+    service.state.records.link_identity(OPERATOR, person.resident_id, card.subject)
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+        for app, port in ((provider, idp_port), (service, rp_port))
+    ]
+    for server in servers:
+        threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not all(server.started for server in servers):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    try:
+        with httpx.Client(follow_redirects=False) as browser:
+            start = browser.get(f"{rp_base}/sign-in")
+            assert start.headers["location"].startswith(f"{issuer}/authorize?")
+            fields = hidden_fields(browser.get(start.headers["location"]).text)
+            right = browser.post(
+                f"{issuer}/authorize", data=fields | {"card": card.subject, "pin": "1234"}
+            )
+            assert right.headers["location"].startswith(f"{rp_base}/auth/callback?")
+            assert browser.get(right.headers["location"]).headers["location"] == "/me"
+            assert "髙橋 𠮷子" in browser.get(f"{rp_base}/me").text
+    finally:
+        for server in servers:
+            server.should_exit = True

@@ -42,7 +42,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _register() -> None:
-    from shomeisho.cli import admin, demo, demo_data, issue, keys, records, serve, verify
+    from shomeisho.cli import admin, demo, demo_data, idp, issue, keys, records, serve, verify
 
     keys_app.command("init")(keys.init)
     records_app.command("import")(records.import_csv)
@@ -52,6 +52,7 @@ def _register() -> None:
     audit_app.command("verify")(admin.audit_verify)
     app.command("demo-data")(demo_data.demo_data)
     app.command("serve")(serve.serve)
+    app.command("idp")(idp.idp)
     app.command("issue")(issue.issue)
     app.command("verify")(verify.verify)
     app.command("demo")(demo.demo)

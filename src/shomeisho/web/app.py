@@ -83,6 +83,37 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     return app
 
 
+def create_provider_app(
+    settings: Settings, *, issuer: str, redirect_uris: tuple[str, ...], engine: Engine | None = None
+) -> FastAPI:
+    """The demo identity provider alone (``shomeisho idp``), for relying parties elsewhere."""
+    if engine is None:
+        engine = make_engine(settings.resolved_database_url())
+        prepare(engine)
+    app = FastAPI(title="shomeisho demo identity provider", docs_url=None, redoc_url=None)
+    secret = settings.record_secret.get_secret_value().encode("utf-8")
+    app.state.settings = settings
+    app.state.card_store = SqlCardStore(engine, secret)
+    authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
+    app.state.card_authority = authority
+    app.state.idp = IdentityProvider(
+        issuer=issuer,
+        cards=app.state.card_store,
+        card_authority=authority.certificate,
+        clients=[
+            Client(
+                settings.oidc_client_id,
+                settings.oidc_client_secret.get_secret_value(),
+                redirect_uris,
+            )
+        ],
+    )
+    problems.install(app)
+    app.include_router(idp_routes.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    return app
+
+
 def _identity(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """The relying party, and the built-in demo provider unless an issuer is configured."""
     secret: bytes = app.state.secret
