@@ -22,10 +22,12 @@ import uvicorn
 from shomeisho.db.bootstrap import prepare
 from shomeisho.db.engine import make_engine
 from shomeisho.db.staff import create_staff
+from shomeisho.identity.enrolment import card_key_and_certificate
 from shomeisho.records import passwords
 from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
+from tests.db.records_factory import CARD_HOLDER, OPERATOR, SAPPORO, event, resident
 
 PASSWORD = "browser-test-password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,8 +63,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
     finally:
         passwords._N = saved
-    app = create_app(Settings(demo=True, data_dir=Path(folder)), engine=engine)
     port = _free_port()
+    settings = Settings(demo=True, data_dir=Path(folder), public_url=f"http://127.0.0.1:{port}")
+    app = create_app(settings, engine=engine)
+    _card_for_a_resident(app)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -73,6 +77,16 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def _card_for_a_resident(app: Any) -> None:
+    """One resident with two doses and an emulated card (PIN 1234) linked to them."""
+    person = app.state.records.add_resident(OPERATOR, resident("CARD-1", municipality=SAPPORO))
+    for dose in (1, 2):
+        app.state.records.record_vaccination(OPERATOR, person.resident_id, event(f"C-{dose}", dose))
+    key, certificate = card_key_and_certificate(app.state.card_authority)
+    card = app.state.card_store.create(CARD_HOLDER, "1234", key, certificate)
+    app.state.records.link_identity(OPERATOR, person.resident_id, card.subject)
 
 
 @pytest.fixture(scope="session")
