@@ -29,6 +29,7 @@ EMPTIED = (
     "residents",
     "staff",
     "idp_cards",
+    "issued_certificates",
 )
 
 

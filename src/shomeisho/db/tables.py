@@ -193,6 +193,29 @@ class CardRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class IssuedCertificateRow(Base):
+    """Every certificate issued, kept so the resident can see it again and know the newest.
+
+    The text is the certificate itself (what the QR holds); one issuance shares one
+    certificate id across its formats."""
+
+    __tablename__ = "issued_certificates"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "format", name="uq_issued_format"),
+        Index("ix_issued_resident", "resident_pk", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    certificate_id: Mapped[str] = mapped_column(String(64))
+    resident_pk: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    use: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(100))  # "resident" or a staff login
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
     found = model.__table__

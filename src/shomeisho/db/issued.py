@@ -1,0 +1,79 @@
+"""Storing what was issued (with its audit entry) and finding a resident's newest issuance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select
+
+from shomeisho.db import audit_log
+from shomeisho.db.tables import IssuedCertificateRow, ResidentRow, table_of
+from shomeisho.errors import NotFoundError
+from shomeisho.procedure.issuance import IssuedSet, Use
+from shomeisho.records.audit import AuditRecord
+
+ISSUED = table_of(IssuedCertificateRow)
+RESIDENTS = table_of(ResidentRow)
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SqlIssuedStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(
+        self,
+        resident_id: str,
+        issued: IssuedSet,
+        issued_by: str,
+        audit: Callable[[str], AuditRecord],
+    ) -> None:
+        """Keep every certificate of ``issued`` and append the audit entry, in one transaction
+        (``audit`` receives the resident's municipality code)."""
+        with self.engine.begin() as connection:
+            resident = connection.execute(
+                select(RESIDENTS.c.id, RESIDENTS.c.municipality_code).where(
+                    RESIDENTS.c.resident_id == resident_id
+                )
+            ).first()
+            if resident is None:
+                raise NotFoundError("no resident with that id", code="not_found.record")
+            connection.execute(
+                insert(ISSUED),
+                [
+                    {
+                        "certificate_id": issued.certificate_id,
+                        "resident_pk": resident.id,
+                        "use": issued.use.value,
+                        "format": certificate.format,
+                        "text": certificate.text,
+                        "issued_at": certificate.issued_at,
+                        "expires_at": certificate.expires_at or issued.issued_at,
+                        "issued_by": issued_by,
+                    }
+                    for certificate in issued.certificates
+                ],
+            )
+            audit_log.append(connection, audit(resident.municipality_code))
+
+    def newest(self, resident_id: str) -> list[tuple[str, Use, str, str, datetime]]:
+        """The newest issuance's certificates: (certificate id, use, format, text, issued at)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(ISSUED)
+                .join(RESIDENTS, RESIDENTS.c.id == ISSUED.c.resident_pk)
+                .where(RESIDENTS.c.resident_id == resident_id)
+                .order_by(ISSUED.c.issued_at.desc(), ISSUED.c.id.desc())
+            ).all()
+        if not rows:
+            return []
+        newest = rows[0].certificate_id
+        return [
+            (r.certificate_id, Use(r.use), r.format, r.text, _utc(r.issued_at))
+            for r in rows
+            if r.certificate_id == newest
+        ]
