@@ -30,6 +30,7 @@ EMPTIED = (
     "staff",
     "idp_cards",
     "issued_certificates",
+    "journey_events",
 )
 
 

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str = "shomeisho"
     oidc_client_secret: SecretStr = SecretStr("")
+    # whether overseas certificates include an EU DCC (where the operator has DCC keys onboarded)
+    issue_dcc: bool = True
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

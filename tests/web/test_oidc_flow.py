@@ -27,6 +27,7 @@ from shomeisho.db.bootstrap import prepare
 from shomeisho.db.engine import make_engine
 from shomeisho.errors import AccessDeniedError
 from shomeisho.identity.enrolment import card_key_and_certificate
+from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CARD_HOLDER as HOLDER
@@ -52,7 +53,15 @@ def live(tmp_path: Path) -> Iterator[Live]:
     prepare(engine)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    app = create_app(Settings(demo=True, data_dir=tmp_path, public_url=base), engine=engine)
+    settings = Settings(demo=True, data_dir=tmp_path, public_url=base)
+    create_demo_trust_setup(
+        tmp_path / "keys",
+        settings.key_passphrase.get_secret_value(),
+        country="JP",
+        country_alpha3="JPN",
+        shc_issuer=settings.shc_issuer_url,
+    )
+    app = create_app(settings, engine=engine)
     person = app.state.records.add_resident(OPERATOR, resident())
     app.state.records.record_vaccination(OPERATOR, person.resident_id, event("V-1", 1))
     app.state.records.record_vaccination(OPERATOR, person.resident_id, event("V-2", 2))

@@ -216,6 +216,21 @@ class IssuedCertificateRow(Base):
     issued_by: Mapped[str] = mapped_column(String(100))  # "resident" or a staff login
 
 
+class JourneyEventRow(Base):
+    """One step of a resident's procedure, with no personal data: a random journey id, the
+    step, what happened (started, submitted, validation_error, outcome) and a short code."""
+
+    __tablename__ = "journey_events"
+    __table_args__ = (Index("ix_journey_events_journey", "journey_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    journey_id: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
     found = model.__table__

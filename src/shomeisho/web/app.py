@@ -20,12 +20,23 @@ from shomeisho import __version__
 from shomeisho.db.bootstrap import prepare
 from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.engine import make_engine
+from shomeisho.db.issued import SqlIssuedStore
+from shomeisho.db.journey import SqlJourneyLog
 from shomeisho.db.store import SqlRecordStore
 from shomeisho.identity.enrolment import load_or_create_card_authority
 from shomeisho.identity.provider import Client, IdentityProvider
+from shomeisho.keys import FileKeyStore, IssuerSetup
+from shomeisho.procedure.issuance import CertificateIssuer
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
-from shomeisho.web import api_records, idp_routes, problems, resident_auth, staff_pages
+from shomeisho.web import (
+    api_records,
+    idp_routes,
+    journey_pages,
+    problems,
+    resident_auth,
+    staff_pages,
+)
 from shomeisho.web.oidc_client import RelyingParty
 
 
@@ -62,6 +73,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
     app.state.records = RecordService(SqlRecordStore(engine), my_number_secret=app.state.secret)
     _identity(app, settings, engine)
+    _issuing(app, settings, engine)
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -71,6 +83,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(api_records.router)
     app.include_router(staff_pages.router)
     app.include_router(resident_auth.router)
+    app.include_router(journey_pages.router)
     if app.state.idp is not None:
         app.include_router(idp_routes.router)
     static = Path(__file__).with_name("static")
@@ -139,3 +152,17 @@ def _identity(app: FastAPI, settings: Settings, engine: Engine) -> None:
         redirect_uri=f"{public}/auth/callback",
         secret=secret,
     )
+
+
+def _issuing(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """Certificate issuing with the keys in ``{data_dir}/keys`` (made by ``keys init`` or
+    ``serve --demo``); without them the journey says the service is not set up."""
+    keys = settings.data_dir / "keys"
+    app.state.issued_store = SqlIssuedStore(engine)
+    app.state.journey_log = SqlJourneyLog(engine)
+    app.state.issuer = None
+    if (keys / "issuer.json").exists():
+        passphrase = settings.key_passphrase.get_secret_value()
+        app.state.issuer = CertificateIssuer(
+            FileKeyStore(keys, passphrase), IssuerSetup.load(keys), with_dcc=settings.issue_dcc
+        )

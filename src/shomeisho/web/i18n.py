@@ -138,6 +138,90 @@ TEXT: dict[str, dict[str, str]] = {
         "お住まいの市区町村にお問い合わせください。",
         "en": "No resident record is linked to this card. Please contact your municipality.",
     },
+    "journey_service": {"ja": "接種証明書", "en": "Vaccination certificate"},
+    "journey_start_title": {
+        "ja": "新型コロナワクチン接種証明書を取得する",
+        "en": "Get your COVID-19 vaccination certificate",
+    },
+    "journey_start_lead": {"ja": "1分ほどで終わります。", "en": "It takes about a minute."},
+    "journey_need_card": {
+        "ja": "マイナンバーカードと暗証番号（4桁）",
+        "en": "Your My Number card and its 4-digit PIN",
+    },
+    "journey_need_passport": {"ja": "海外用はパスポート", "en": "For travel abroad: your passport"},
+    "journey_start": {"ja": "開始する", "en": "Start now"},
+    "no_records_title": {"ja": "接種証明書を発行できません", "en": "We cannot issue a certificate"},
+    "no_records_doses": {
+        "ja": "証明書に記載できる新型コロナワクチンの接種記録がまだありません。記録が登録されるまで数日かかることがあります。",
+        "en": "There is no COVID-19 vaccination on record that a certificate can show yet. New records can take a few days to arrive.",
+    },
+    "no_records_what_to_do": {
+        "ja": "接種を受けた市区町村の窓口にお問い合わせください。記録を確認・訂正できます。",
+        "en": "Contact the municipality where you were vaccinated: they can check and correct your records.",
+    },
+    "use_question": {"ja": "どこで使いますか", "en": "Where will you use it?"},
+    "use_domestic": {"ja": "日本国内で使う", "en": "In Japan"},
+    "use_overseas": {
+        "ja": "海外で使う（日本国内でも使えます）",
+        "en": "Abroad (also valid in Japan)",
+    },
+    "use_label": {"ja": "用途", "en": "Use"},
+    "choose_use_error": {
+        "ja": "どこで使うかを選んでください",
+        "en": "Choose where you will use it",
+    },
+    "continue": {"ja": "次へ進む", "en": "Continue"},
+    "change": {"ja": "変更", "en": "Change"},
+    "travel_title": {"ja": "パスポートの情報", "en": "Your passport details"},
+    "passport_number": {"ja": "旅券番号", "en": "Passport number"},
+    "passport_hint": {
+        "ja": "パスポートの顔写真ページに記載された番号（例: TK1234567）",
+        "en": "As on the photo page of your passport (for example TK1234567)",
+    },
+    "passport_error": {
+        "ja": "旅券番号は英字と数字6〜9文字です",
+        "en": "A passport number has 6 to 9 letters and digits",
+    },
+    "romaji_family": {"ja": "姓（ローマ字）", "en": "Surname (as in the passport)"},
+    "romaji_given": {"ja": "名（ローマ字）", "en": "Given names (as in the passport)"},
+    "romaji_hint": {
+        "ja": "パスポートと同じつづりにしてください",
+        "en": "Spell them exactly as in your passport",
+    },
+    "romaji_error": {
+        "ja": "ローマ字の氏名はパスポートと同じ英字で入力してください",
+        "en": "Enter the name in Latin letters as in your passport",
+    },
+    "nationality": {"ja": "国籍", "en": "Nationality"},
+    "nationality_hint": {
+        "ja": "3文字の国名コード（日本は JPN）",
+        "en": "3-letter country code (Japan is JPN)",
+    },
+    "nationality_error": {
+        "ja": "国籍は3文字のコードで入力してください（例: JPN）",
+        "en": "Enter the 3-letter country code (for example JPN)",
+    },
+    "check_title": {"ja": "入力内容の確認と同意", "en": "Check your answers and consent"},
+    "consent_label": {
+        "ja": "上記の内容で接種証明書を発行することに同意します",
+        "en": "I agree to the certificate being issued with these details",
+    },
+    "consent_error": {
+        "ja": "発行するには同意が必要です",
+        "en": "You need to agree before the certificate can be issued",
+    },
+    "issue_certificate": {"ja": "証明書を発行する", "en": "Issue the certificate"},
+    "certificate_title": {"ja": "接種証明書", "en": "Your vaccination certificate"},
+    "newest_certificate": {
+        "ja": "{date} に発行した最新の証明書です",
+        "en": "This is your newest certificate, issued {date}",
+    },
+    "choose_format": {"ja": "証明書の形式", "en": "Certificate format"},
+    "download_qr": {"ja": "QRコードを画像で保存", "en": "Save the QR code as an image"},
+    "download_shc": {
+        "ja": "SMART Health Card ファイルを保存",
+        "en": "Save the SMART Health Card file",
+    },
 }
 
 

@@ -59,7 +59,9 @@ def callback(request: Request) -> Response:
             {"t": i18n.translator(language), "lang": language, "file": None, "error": exc},
             status_code=401,
         )
-    response = RedirectResponse("/me", status_code=303)
+    # back into the procedure when one was started, else to the resident's page
+    target = "/journey/use" if request.cookies.get("shomeisho_journey") else "/me"
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(PENDING_COOKIE)
     response.set_cookie(
         RESIDENT_COOKIE,
