@@ -53,7 +53,7 @@ def serve(
     if demo:
         out.print(
             f"Staff: clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "
-            f"[bold]{DEMO_STAFF_PASSWORD}[/]. Residents: {url}/sign-in with a demo card, PIN "
+            f"[bold]{DEMO_STAFF_PASSWORD}[/]. Residents: {url}/journey with a demo card, PIN "
             f"[bold]{DEMO_PIN}[/] (demo only). Stop with Ctrl+C."
         )
     engine.dispose()
