@@ -23,6 +23,7 @@ from shomeisho.db.bootstrap import prepare
 from shomeisho.db.engine import make_engine
 from shomeisho.db.staff import create_staff
 from shomeisho.identity.enrolment import card_key_and_certificate
+from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.records import passwords
 from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
@@ -65,6 +66,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         passwords._N = saved
     port = _free_port()
     settings = Settings(demo=True, data_dir=Path(folder), public_url=f"http://127.0.0.1:{port}")
+    create_demo_trust_setup(
+        Path(folder) / "keys",
+        settings.key_passphrase.get_secret_value(),
+        country="JP",
+        country_alpha3="JPN",
+        shc_issuer=settings.shc_issuer_url,
+    )
     app = create_app(settings, engine=engine)
     _card_for_a_resident(app)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
