@@ -8,10 +8,6 @@ personal data. When no certificate can be issued, the page says why and what to 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import re
 import secrets
 from pathlib import Path
@@ -29,31 +25,18 @@ from shomeisho.records.certificate_record import TravelDetails, certifiable_even
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService, ResidentFile
 from shomeisho.web import i18n, sessions
-from shomeisho.web.resident_auth import RESIDENT_COOKIE
+from shomeisho.web.resident_auth import resident_subject
 
 router = APIRouter(prefix="/journey", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-COOKIE = "shomeisho_journey"
+COOKIE = sessions.JOURNEY_COOKIE
 _PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
 SHC_FILE = "vaccination.smart-health-card"
 FORMAT_NAMES = {"shc": "SMART Health Card", "vdsnc": "ICAO VDS-NC", "dcc": "EU DCC"}
 
 
-def _sign(request: Request, state: dict[str, Any]) -> str:
-    body = base64.urlsafe_b64encode(json.dumps(state).encode()).decode("ascii")
-    mac = hmac.new(request.app.state.secret, b"journey:" + body.encode(), hashlib.sha256)
-    return f"{body}.{mac.hexdigest()}"
-
-
 def _state(request: Request) -> dict[str, Any]:
-    cookie = request.cookies.get(COOKIE, "")
-    if cookie.count(".") == 1:
-        body, mac = cookie.split(".")
-        expected = hmac.new(request.app.state.secret, b"journey:" + body.encode(), hashlib.sha256)
-        if hmac.compare_digest(mac, expected.hexdigest()):
-            loaded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body.encode()))
-            return loaded
-    return {}
+    return sessions.unseal(request.cookies.get(COOKIE), request.app.state.secret, "journey") or {}
 
 
 def _log(request: Request, state: dict[str, Any], step: str, kind: str, detail: str = "") -> None:
@@ -77,7 +60,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 
 def _resident(request: Request) -> ResidentFile | None:
-    subject = sessions.login_of(request.cookies.get(RESIDENT_COOKIE), request.app.state.secret)
+    subject = resident_subject(request)
     if subject is None:
         return None
     service: RecordService = request.app.state.records
@@ -85,13 +68,13 @@ def _resident(request: Request) -> ResidentFile | None:
 
 
 def _signed_in(request: Request) -> bool:
-    cookie = request.cookies.get(RESIDENT_COOKIE)
-    return sessions.login_of(cookie, request.app.state.secret) is not None
+    return resident_subject(request) is not None
 
 
 def _with_state(response: Response, request: Request, state: dict[str, Any]) -> Response:
     response.set_cookie(
-        COOKIE, _sign(request, state), max_age=3600, httponly=True, samesite="lax",
+        COOKIE, sessions.seal(state, request.app.state.secret, "journey", lifetime=3600),
+        max_age=3600, httponly=True, samesite="lax",
         secure=not request.app.state.settings.demo,
     )  # fmt: skip
     return response

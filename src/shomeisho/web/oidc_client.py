@@ -9,10 +9,7 @@ are right. The issuer, client id and secret come from settings.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from shomeisho.errors import AccessDeniedError
+from shomeisho.web import sessions
 
 PENDING_LIFETIME = 600
 
@@ -36,7 +34,6 @@ class Pending:
     state: str
     nonce: str
     code_verifier: str
-    started: float
 
 
 class RelyingParty:
@@ -77,7 +74,6 @@ class RelyingParty:
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(48),
-            time.time(),
         )
         url, _ = self._client().create_authorization_url(
             self.metadata()["authorization_endpoint"],
@@ -146,24 +142,11 @@ class RelyingParty:
         return self._keys
 
     def _seal(self, pending: Pending) -> str:
-        data = {
-            "s": pending.state,
-            "n": pending.nonce,
-            "v": pending.code_verifier,
-            "t": pending.started,
-        }
-        body = base64.urlsafe_b64encode(json.dumps(data).encode()).decode("ascii")
-        mac = hmac.new(self._secret, b"oidc:" + body.encode(), hashlib.sha256).hexdigest()
-        return f"{body}.{mac}"
+        data = {"s": pending.state, "n": pending.nonce, "v": pending.code_verifier}
+        return sessions.seal(data, self._secret, "oidc", lifetime=PENDING_LIFETIME)
 
     def _open(self, cookie: str | None) -> Pending | None:
-        if not cookie or cookie.count(".") != 1:
+        data = sessions.unseal(cookie, self._secret, "oidc")
+        if data is None:
             return None
-        body, mac = cookie.split(".")
-        expected = hmac.new(self._secret, b"oidc:" + body.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(mac, expected):
-            return None
-        data = json.loads(base64.urlsafe_b64decode(body.encode()))
-        if time.time() - float(data["t"]) > PENDING_LIFETIME:
-            return None
-        return Pending(data["s"], data["n"], data["v"], float(data["t"]))
+        return Pending(str(data["s"]), str(data["n"]), str(data["v"]))

@@ -30,6 +30,12 @@ def _rp(request: Request) -> RelyingParty:
     return party
 
 
+def resident_subject(request: Request) -> str | None:
+    """The identity provider's subject of the signed-in resident, if any."""
+    cookie = request.cookies.get(RESIDENT_COOKIE)
+    return sessions.login_of(cookie, request.app.state.secret, purpose="resident")
+
+
 @router.get("/sign-in")
 def sign_in(request: Request) -> Response:
     url, pending = _rp(request).start()
@@ -60,12 +66,12 @@ def callback(request: Request) -> Response:
             status_code=401,
         )
     # back into the procedure when one was started, else to the resident's page
-    target = "/journey/use" if request.cookies.get("shomeisho_journey") else "/me"
+    target = "/journey/use" if request.cookies.get(sessions.JOURNEY_COOKIE) else "/me"
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(PENDING_COOKIE)
     response.set_cookie(
         RESIDENT_COOKIE,
-        sessions.sign(str(claims["sub"]), request.app.state.secret),
+        sessions.sign(str(claims["sub"]), request.app.state.secret, purpose="resident"),
         max_age=3600,
         httponly=True,
         samesite="strict",
@@ -76,7 +82,7 @@ def callback(request: Request) -> Response:
 
 @router.get("/me", response_class=HTMLResponse)
 def me(request: Request) -> Response:
-    subject = sessions.login_of(request.cookies.get(RESIDENT_COOKIE), request.app.state.secret)
+    subject = resident_subject(request)
     if subject is None:
         return RedirectResponse("/sign-in", status_code=303)
     service: RecordService = request.app.state.records

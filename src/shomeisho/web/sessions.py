@@ -1,9 +1,10 @@
-"""Staff sign-in sessions: an HMAC-signed, expiring cookie naming the staff login.
+"""Signed cookies: one mechanism for staff and resident sessions, the sign-in in progress and the
+journey's state.
 
-Stateless and small: the cookie says who and until when, signed with the record secret. Every
-request reloads the account (so a deactivated account stops working at once) and the service
-checks what it may do. HttpOnly and SameSite=Strict: scripts cannot read it and other sites
-cannot make a browser send it.
+Stateless and small: a cookie holds JSON data, its purpose and an expiry, MAC'd with the record
+secret (HMAC-SHA256), so one cookie cannot be replayed as another kind. Session cookies name who
+is signed in; every request reloads the account (a deactivated account stops working at once)
+and the service checks what it may do. HttpOnly everywhere; SameSite=Strict for sessions.
 """
 
 from __future__ import annotations
@@ -11,31 +12,54 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import time
+from typing import Any
 
 COOKIE = "shomeisho_staff"
+JOURNEY_COOKIE = "shomeisho_journey"
 LIFETIME = 8 * 3600  # one working day
 
 
-def sign(login: str, secret: bytes, *, now: float | None = None) -> str:
-    expires = int((now or time.time()) + LIFETIME)
-    body = base64.urlsafe_b64encode(f"{login}\n{expires}".encode()).decode("ascii")
-    mac = hmac.new(secret, body.encode("ascii"), hashlib.sha256).hexdigest()
-    return f"{body}.{mac}"
+def seal(data: dict[str, Any], secret: bytes, purpose: str, *, lifetime: float,
+         now: float | None = None) -> str:  # fmt: skip
+    """``data`` as a cookie value that :func:`unseal` accepts for ``purpose`` until it expires."""
+    document = {"p": purpose, "e": int((now or time.time()) + lifetime), "d": data}
+    body = base64.urlsafe_b64encode(json.dumps(document).encode("utf-8")).decode("ascii")
+    return f"{body}.{_mac(body, secret)}"
 
 
-def login_of(cookie: str | None, secret: bytes, *, now: float | None = None) -> str | None:
-    """The login in a valid, unexpired cookie; None otherwise (never raises)."""
-    if not cookie or cookie.count(".") != 1:
+def unseal(value: str | None, secret: bytes, purpose: str, *, now: float | None = None
+           ) -> dict[str, Any] | None:  # fmt: skip
+    """The data of a valid, unexpired cookie sealed for ``purpose``; None otherwise (never
+    raises)."""
+    if not value or value.count(".") != 1:
         return None
-    body, mac = cookie.split(".")
-    expected = hmac.new(secret, body.encode("ascii", "replace"), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(mac, expected):
+    body, mac = value.split(".")
+    if not hmac.compare_digest(mac, _mac(body, secret)):
         return None
     try:
-        login, expires = base64.urlsafe_b64decode(body.encode("ascii")).decode().split("\n")
-        if int(expires) < (now or time.time()):
+        document = json.loads(base64.urlsafe_b64decode(body.encode("ascii")))
+        if document["p"] != purpose or int(document["e"]) < (now or time.time()):
             return None
-    except (ValueError, UnicodeError):
+        data = document["d"]
+    except (ValueError, KeyError, TypeError, UnicodeError):
         return None
-    return login
+    return data if isinstance(data, dict) else None
+
+
+def _mac(body: str, secret: bytes) -> str:
+    return hmac.new(secret, body.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
+def sign(login: str, secret: bytes, *, now: float | None = None, purpose: str = "staff") -> str:
+    """A session cookie naming ``login`` (a staff login or a resident's subject)."""
+    return seal({"login": login}, secret, purpose, lifetime=LIFETIME, now=now)
+
+
+def login_of(cookie: str | None, secret: bytes, *, now: float | None = None,
+             purpose: str = "staff") -> str | None:  # fmt: skip
+    """The login in a valid, unexpired session cookie; None otherwise (never raises)."""
+    data = unseal(cookie, secret, purpose, now=now)
+    login = None if data is None else data.get("login")
+    return login if isinstance(login, str) else None
