@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
-from shomeisho.db.staff import authenticate, staff_by_login
+from shomeisho.db.staff import authenticate
 from shomeisho.errors import AccessDeniedError, InputError
 from shomeisho.records import forms
 from shomeisho.records.csvformat import open_text, read_rows
@@ -51,8 +51,7 @@ def records(request: Request) -> RecordService:
 
 def current_staff(request: Request) -> Staff:
     """The signed-in staff member, or 401 (``access.sign_in``)."""
-    login = sessions.login_of(request.cookies.get(sessions.COOKIE), request.app.state.secret)
-    staff = staff_by_login(request.app.state.engine, login) if login else None
+    staff = sessions.signed_in_staff(request)
     if staff is None:
         raise AccessDeniedError(
             "sign in first: POST /api/v1/session with your login and password",
@@ -74,14 +73,7 @@ def sign_in(body: SignIn, request: Request, response: Response) -> StaffOut:
     staff = authenticate(request.app.state.engine, body.login, body.password)
     if staff is None:
         raise AccessDeniedError("the login or password is wrong", code="access.sign_in")
-    response.set_cookie(
-        sessions.COOKIE,
-        sessions.sign(staff.login, request.app.state.secret),
-        max_age=sessions.LIFETIME,
-        httponly=True,
-        samesite="strict",
-        secure=not request.app.state.settings.demo,
-    )
+    sessions.start_staff_session(response, request, staff)
     return StaffOut.of(staff)
 
 

@@ -82,6 +82,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(api_records.router)
     app.include_router(staff_pages.router)
+    app.add_exception_handler(staff_pages.SignInNeededError, staff_pages.to_sign_in)
     app.include_router(resident_auth.router)
     app.include_router(journey_pages.router)
     if app.state.idp is not None:

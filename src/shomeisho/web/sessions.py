@@ -16,6 +16,11 @@ import json
 import time
 from typing import Any
 
+from fastapi import Request, Response
+
+from shomeisho.db.staff import staff_by_login
+from shomeisho.records.entities import Staff
+
 COOKIE = "shomeisho_staff"
 JOURNEY_COOKIE = "shomeisho_journey"
 LIFETIME = 8 * 3600  # one working day
@@ -63,3 +68,20 @@ def login_of(cookie: str | None, secret: bytes, *, now: float | None = None,
     data = unseal(cookie, secret, purpose, now=now)
     login = None if data is None else data.get("login")
     return login if isinstance(login, str) else None
+
+
+def signed_in_staff(request: Request) -> Staff | None:
+    """The active staff account named by the request's session cookie, if any."""
+    login = login_of(request.cookies.get(COOKIE), request.app.state.secret)
+    return staff_by_login(request.app.state.engine, login) if login else None
+
+
+def start_staff_session(response: Response, request: Request, staff: Staff) -> None:
+    response.set_cookie(
+        COOKIE,
+        sign(staff.login, request.app.state.secret),
+        max_age=LIFETIME,
+        httponly=True,
+        samesite="strict",
+        secure=not request.app.state.settings.demo,
+    )

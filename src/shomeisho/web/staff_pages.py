@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from shomeisho.db.staff import authenticate, staff_by_login
+from shomeisho.db.staff import authenticate
 from shomeisho.errors import AccessDeniedError, ConflictError, InputError, NotFoundError
 from shomeisho.records import forms
 from shomeisho.records.csvformat import open_text, read_rows
@@ -38,8 +38,13 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
-class _SignInNeededError(Exception):
-    pass
+class SignInNeededError(Exception):
+    """Raised by a staff page when nobody is signed in; :func:`to_sign_in` answers it."""
+
+
+def to_sign_in(_request: Request, _exc: Exception) -> Response:
+    """Registered by the app for :class:`SignInNeededError`: every staff page, one redirect."""
+    return RedirectResponse("/staff/sign-in", status_code=303)
 
 
 def _language(request: Request) -> str:
@@ -47,10 +52,9 @@ def _language(request: Request) -> str:
 
 
 def _staff(request: Request) -> Staff:
-    login = sessions.login_of(request.cookies.get(sessions.COOKIE), request.app.state.secret)
-    staff = staff_by_login(request.app.state.engine, login) if login else None
+    staff = sessions.signed_in_staff(request)
     if staff is None:
-        raise _SignInNeededError
+        raise SignInNeededError
     return staff
 
 
@@ -127,14 +131,7 @@ async def sign_in(request: Request) -> Response:
             request, "staff/sign_in.html", 401, staff=None, error=t["sign_in_failed"], login=login
         )
     response = RedirectResponse("/staff", status_code=303)
-    response.set_cookie(
-        sessions.COOKIE,
-        sessions.sign(staff.login, request.app.state.secret),
-        max_age=sessions.LIFETIME,
-        httponly=True,
-        samesite="strict",
-        secure=not request.app.state.settings.demo,
-    )
+    sessions.start_staff_session(response, request, staff)
     return response
 
 
@@ -150,10 +147,7 @@ def sign_out() -> Response:
 
 @router.get("", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    try:
-        staff = _staff(request)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
+    staff = _staff(request)
     params = request.query_params
     query = ResidentQuery(
         name=params.get("name", ""),
@@ -186,8 +180,6 @@ def resident_page(request: Request, resident_id: str) -> Response:
     try:
         staff = _staff(request)
         file = _records(request).resident_file(staff, resident_id)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except (NotFoundError, AccessDeniedError) as exc:
         return _refusal(request, exc, None)
     return _page(
@@ -218,8 +210,6 @@ async def new_event(request: Request, resident_id: str) -> Response:
         resident = service.resident_file(staff, resident_id).resident
         details = _event_details(data, resident.details.birth_date)
         event, created = service.record_vaccination(staff, resident_id, details)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except InputError as exc:
         return _event_form(request, resident_id, None, data, exc)
     except (NotFoundError, AccessDeniedError, ConflictError) as exc:
@@ -244,8 +234,6 @@ async def correct(request: Request, event_id: str) -> Response:
         details = _event_details(data | {"source_record_id": event.details.source_record_id}, birth)
         version = int(str(data.get("expected_version", "0")) or 0)
         service.correct_event(staff, event_id, version, details, str(data.get("reason", "")))
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except (InputError, ValueError) as exc:
         error = exc if isinstance(exc, InputError) else InputError(str(exc), code="input.event")
         return _event_form(request, None, event_id, data, error)
@@ -259,8 +247,6 @@ def void_page(request: Request, event_id: str) -> Response:
     try:
         staff = _staff(request)
         event = _records(request).event(staff, event_id)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except (NotFoundError, AccessDeniedError) as exc:
         return _refusal(request, exc, None)
     return _page(request, "staff/void.html", staff=staff, event=event, error=None, data={})
@@ -275,8 +261,6 @@ async def void(request: Request, event_id: str) -> Response:
         event = service.event(staff, event_id)
         version = int(str(data.get("expected_version", "0")) or 0)
         service.void_event(staff, event_id, version, str(data.get("reason", "")))
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except InputError as exc:
         return _page(
             request, "staff/void.html", 422, staff=staff, event=event, error=exc, data=data
@@ -298,8 +282,6 @@ def _event_form(
         service = _records(request)
         event = service.event(staff, event_id) if event_id else None
         resident = service.resident_file(staff, resident_id or event.resident_id).resident  # type: ignore[union-attr]
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except (NotFoundError, AccessDeniedError) as exc:
         return _refusal(request, exc, None)
     values = dict(data)
@@ -356,10 +338,7 @@ def _event_details(data: dict[str, Any], birth_date: str) -> EventDetails:
 
 @router.get("/import", response_class=HTMLResponse)
 def import_page(request: Request) -> Response:
-    try:
-        staff = _staff(request)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
+    staff = _staff(request)
     return _page(request, "staff/import.html", staff=staff, report=None, error=None)
 
 
@@ -374,8 +353,6 @@ async def import_csv(request: Request) -> Response:
         code = validate_code(str(data.get("municipality") or staff.municipality_code or ""))
         rows = read_rows(open_text(upload.file), code, source_system="staff-page")
         report = _records(request).import_rows(staff, code, rows, source=upload.filename)
-    except _SignInNeededError:
-        return RedirectResponse("/staff/sign-in", status_code=303)
     except InputError as exc:
         return _page(request, "staff/import.html", 422, staff=staff, report=None, error=exc)
     except (NotFoundError, AccessDeniedError) as exc:
