@@ -105,53 +105,50 @@ def create_provider_app(
         engine = make_engine(settings.resolved_database_url())
         prepare(engine)
     app = FastAPI(title="shomeisho demo identity provider", docs_url=None, redoc_url=None)
-    secret = settings.record_secret.get_secret_value().encode("utf-8")
     app.state.settings = settings
-    app.state.card_store = SqlCardStore(engine, secret)
-    authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
-    app.state.card_authority = authority
-    app.state.idp = IdentityProvider(
-        issuer=issuer,
-        cards=app.state.card_store,
-        card_authority=authority.certificate,
-        clients=[
-            Client(
-                settings.oidc_client_id,
-                settings.oidc_client_secret.get_secret_value(),
-                redirect_uris,
-            )
-        ],
-    )
+    app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
+    _demo_provider(app, settings, engine, issuer, redirect_uris)
     problems.install(app)
     app.include_router(idp_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app
 
 
+def _demo_provider(
+    app: FastAPI, settings: Settings, engine: Engine, issuer: str, redirect_uris: tuple[str, ...]
+) -> None:
+    """The emulated card provider on ``app.state`` (inside the service or standalone)."""
+    secret: bytes = app.state.secret
+    app.state.card_store = SqlCardStore(engine, secret)
+    authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
+    app.state.card_authority = authority
+    client = Client(
+        settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(), redirect_uris
+    )
+    app.state.idp = IdentityProvider(
+        issuer=issuer,
+        cards=app.state.card_store,
+        card_authority=authority.certificate,
+        clients=[client],
+    )
+
+
 def _identity(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """The relying party, and the built-in demo provider unless an issuer is configured."""
-    secret: bytes = app.state.secret
     public = settings.public_url.rstrip("/")
-    client_secret = settings.oidc_client_secret.get_secret_value()
-    app.state.card_store = SqlCardStore(engine, secret)
+    callback = f"{public}/auth/callback"
+    app.state.card_store = SqlCardStore(engine, app.state.secret)
     app.state.idp = None
     issuer = settings.oidc_issuer
     if issuer is None:
         issuer = f"{public}/idp"
-        authority = load_or_create_card_authority(settings.data_dir / "idp", secret)
-        app.state.card_authority = authority
-        app.state.idp = IdentityProvider(
-            issuer=issuer,
-            cards=app.state.card_store,
-            card_authority=authority.certificate,
-            clients=[Client(settings.oidc_client_id, client_secret, (f"{public}/auth/callback",))],
-        )
+        _demo_provider(app, settings, engine, issuer, (callback,))
     app.state.relying_party = RelyingParty(
         issuer=issuer,
         client_id=settings.oidc_client_id,
-        client_secret=client_secret,
-        redirect_uri=f"{public}/auth/callback",
-        secret=secret,
+        client_secret=settings.oidc_client_secret.get_secret_value(),
+        redirect_uri=callback,
+        secret=app.state.secret,
     )
 
 
