@@ -12,6 +12,7 @@ from datetime import UTC
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import AuditHeadRow, AuditRow, table_of
 from shomeisho.records.audit import GENESIS, AuditEntry, AuditRecord, next_entry
 
@@ -65,7 +66,7 @@ def entries(engine: Engine, *, batch: int = 5000) -> Iterator[AuditEntry]:
                 select(AUDIT).where(AUDIT.c.seq > after).order_by(AUDIT.c.seq).limit(batch)
             ).all()
         for row in rows:
-            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
+            at = as_utc(row.at)
             record = AuditRecord(
                 at, row.actor, row.action, row.municipality_code, row.subject, row.details
             )

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Engine, Row, case, insert, select, update
 
+from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import CardRow, table_of
 from shomeisho.identity.cards import (
     MAX_ATTEMPTS,
@@ -45,7 +46,7 @@ def _card(row: Row[Any]) -> Card:
         municipality_code=row.municipality_code,
         address=row.address,
     )
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    created = as_utc(row.created_at)
     return Card(row.subject, holder, row.certificate_pem, row.failed_attempts, row.locked, created)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
 
 from shomeisho.db import audit_log
+from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import IssuedCertificateRow, ResidentRow, table_of
 from shomeisho.errors import NotFoundError
 from shomeisho.procedure.issuance import IssuedSet, Use
@@ -15,10 +16,6 @@ from shomeisho.records.audit import AuditRecord
 
 ISSUED = table_of(IssuedCertificateRow)
 RESIDENTS = table_of(ResidentRow)
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SqlIssuedStore:
@@ -73,7 +70,7 @@ class SqlIssuedStore:
             return []
         newest = rows[0].certificate_id
         return [
-            (r.certificate_id, Use(r.use), r.format, r.text, _utc(r.issued_at))
+            (r.certificate_id, Use(r.use), r.format, r.text, as_utc(r.issued_at))
             for r in rows
             if r.certificate_id == newest
         ]

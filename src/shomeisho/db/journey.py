@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select
 
+from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import JourneyEventRow, table_of
 
 EVENTS = table_of(JourneyEventRow)
@@ -38,7 +39,4 @@ class SqlJourneyLog:
             rows = connection.execute(
                 select(EVENTS).where(EVENTS.c.journey_id == journey_id).order_by(EVENTS.c.id)
             ).all()
-        return [
-            (r.step, r.kind, r.detail, r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC))
-            for r in rows
-        ]
+        return [(r.step, r.kind, r.detail, as_utc(r.at)) for r in rows]

@@ -7,13 +7,19 @@ same way.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row
 
 from shomeisho.records import names
 from shomeisho.records.entities import EventDetails, ResidentDetails, Sex
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as aware UTC: SQLite gives back the naive UTC value that was written."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
 
 EVENT_FIELDS = ("administered_on", "product_code", "lot", "dose_number", "site", "source_system")
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from shomeisho.db import audit_log, bulk
 from shomeisho.db.dialect import insert_ignoring_duplicates
 from shomeisho.db.rows import (
+    as_utc,
     event_values,
     new_public_id,
     resident_values,
@@ -46,18 +47,14 @@ HISTORY = table_of(EventHistoryRow)
 MUNICIPALITIES = table_of(MunicipalityRow)
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _resident(row: Row[Any]) -> Resident:
     return Resident(
         resident_id=row.resident_id,
         details=row_to_details(row),
         idp_subject=row.idp_subject,
         has_my_number=row.my_number_hash is not None,
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
     )
 
 
@@ -71,7 +68,7 @@ def _event(row: Row[Any], resident_id: str) -> VaccinationEventRecord:
         version=row.version,
         status_reason=row.status_reason,
         changed_by=row.changed_by,
-        changed_at=_utc(row.changed_at),
+        changed_at=as_utc(row.changed_at),
     )
 
 
@@ -176,7 +173,7 @@ class SqlRecordStore:
                     status=EventStatus(row.status),
                     reason=row.reason,
                     changed_by=row.changed_by,
-                    changed_at=_utc(row.changed_at),
+                    changed_at=as_utc(row.changed_at),
                 )
                 for row in connection.execute(statement)
             ]
