@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from shomeisho.db.bootstrap import prepare
 from shomeisho.db.engine import make_engine
@@ -29,15 +25,10 @@ from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CARD_HOLDER, OPERATOR, SAPPORO, event, resident
+from tests.live_server import free_port, serving
 
 PASSWORD = "browser-test-password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +55,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
     finally:
         passwords._N = saved
-    port = _free_port()
+    port = free_port()
     settings = Settings(demo=True, data_dir=Path(folder), public_url=f"http://127.0.0.1:{port}")
     create_demo_trust_setup(
         Path(folder) / "keys",
@@ -75,16 +66,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     app = create_app(settings, engine=engine)
     _card_for_a_resident(app)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving((app, port)):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _card_for_a_resident(app: Any) -> None:

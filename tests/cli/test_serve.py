@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from shomeisho.records.demo_residents import demo_rows
+from tests.live_server import free_port
 
 SHOMEISHO = Path(sys.executable).with_name("shomeisho")
 
@@ -18,12 +18,6 @@ SHOMEISHO = Path(sys.executable).with_name("shomeisho")
 def vaccinated_demo_residents(code: str) -> int:
     """Residents with at least one vaccination among the 200 generated (rows are vaccinations)."""
     return len({row["resident_number"] for row in demo_rows(code, 200, seed=2021)})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_serve_demo_starts_with_demo_data(tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ card reader's form and reads the page it lands on. No step is bypassed.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-import uvicorn
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
@@ -32,6 +29,7 @@ from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CARD_HOLDER as HOLDER
 from tests.db.records_factory import OPERATOR, event, resident
+from tests.live_server import free_port, serving
 
 
 @dataclass
@@ -41,17 +39,11 @@ class Live:
     subject: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
     engine = make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
     prepare(engine)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(demo=True, data_dir=tmp_path, public_url=base)
     create_demo_trust_setup(
@@ -68,16 +60,8 @@ def live(tmp_path: Path) -> Iterator[Live]:
     key, certificate = card_key_and_certificate(app.state.card_authority)
     card = app.state.card_store.create(HOLDER, "1234", key, certificate)
     app.state.records.link_identity(OPERATOR, person.resident_id, card.subject)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield Live(base, app, card.subject)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving((app, port)):
+        yield Live(base, app, card.subject)
 
 
 def hidden_fields(html: str) -> dict[str, str]:
@@ -222,7 +206,7 @@ def test_a_standalone_provider_on_its_own_port(tmp_path: Path) -> None:
 
     engine = make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
     prepare(engine)
-    idp_port, rp_port = _free_port(), _free_port()
+    idp_port, rp_port = free_port(), free_port()
     issuer = f"http://127.0.0.1:{idp_port}/idp"
     rp_base = f"http://127.0.0.1:{rp_port}"
     settings = Settings(demo=True, data_dir=tmp_path, public_url=rp_base, oidc_issuer=issuer)
@@ -235,27 +219,16 @@ def test_a_standalone_provider_on_its_own_port(tmp_path: Path) -> None:
     key, certificate = card_key_and_certificate(provider.state.card_authority)
     card = provider.state.card_store.create(HOLDER, "1234", key, certificate)
     service.state.records.link_identity(OPERATOR, person.resident_id, card.subject)
-    servers = [
-        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-        for app, port in ((provider, idp_port), (service, rp_port))
-    ]
-    for server in servers:
-        threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while not all(server.started for server in servers):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    try:
-        with httpx.Client(follow_redirects=False) as browser:
-            start = browser.get(f"{rp_base}/sign-in")
-            assert start.headers["location"].startswith(f"{issuer}/authorize?")
-            fields = hidden_fields(browser.get(start.headers["location"]).text)
-            right = browser.post(
-                f"{issuer}/authorize", data=fields | {"card": card.subject, "pin": "1234"}
-            )
-            assert right.headers["location"].startswith(f"{rp_base}/auth/callback?")
-            assert browser.get(right.headers["location"]).headers["location"] == "/me"
-            assert "髙橋 𠮷子" in browser.get(f"{rp_base}/me").text
-    finally:
-        for server in servers:
-            server.should_exit = True
+    with (
+        serving((provider, idp_port), (service, rp_port)),
+        httpx.Client(follow_redirects=False) as browser,
+    ):
+        start = browser.get(f"{rp_base}/sign-in")
+        assert start.headers["location"].startswith(f"{issuer}/authorize?")
+        fields = hidden_fields(browser.get(start.headers["location"]).text)
+        right = browser.post(
+            f"{issuer}/authorize", data=fields | {"card": card.subject, "pin": "1234"}
+        )
+        assert right.headers["location"].startswith(f"{rp_base}/auth/callback?")
+        assert browser.get(right.headers["location"]).headers["location"] == "/me"
+        assert "髙橋 𠮷子" in browser.get(f"{rp_base}/me").text
