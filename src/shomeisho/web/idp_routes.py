@@ -9,21 +9,18 @@ the page, never redirected (an open redirector would help phishing).
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from shomeisho.errors import AccessDeniedError, InputError
 from shomeisho.identity.cards import PinOutcome
 from shomeisho.identity.provider import IdentityProvider
-from shomeisho.web import i18n
+from shomeisho.web import pages
 
 router = APIRouter(prefix="/idp", include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 FIELDS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
           "code_challenge", "code_challenge_method")  # fmt: skip
 
@@ -34,14 +31,8 @@ def _idp(request: Request) -> IdentityProvider:
 
 
 def _page(request: Request, status: int, **context: Any) -> HTMLResponse:
-    language = i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
     cards = request.app.state.card_store.cards(limit=100)
-    return templates.TemplateResponse(
-        request,
-        "idp/authorize.html",
-        {"t": i18n.translator(language), "lang": language, "cards": cards, **context},
-        status_code=status,
-    )
+    return pages.render(request, "idp/authorize.html", status, cards=cards, **context)
 
 
 @router.get("/.well-known/openid-configuration")
@@ -68,9 +59,7 @@ def authorize_page(request: Request) -> HTMLResponse:
 async def authorize(request: Request) -> Response:
     form = await request.form()
     params = {name: str(form.get(name, "")) for name in FIELDS}
-    t = i18n.translator(
-        i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
-    )
+    t = pages.texts(request)
     try:
         auth = _idp(request).authorization_request(params)
     except InputError as exc:

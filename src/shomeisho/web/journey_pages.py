@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from shomeisho import qr
 from shomeisho.errors import InputError
@@ -24,11 +22,10 @@ from shomeisho.records.audit import AuditRecord
 from shomeisho.records.certificate_record import TravelDetails, certifiable_events
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService, ResidentFile
-from shomeisho.web import i18n, sessions
+from shomeisho.web import pages, sessions
 from shomeisho.web.resident_auth import resident_subject
 
 router = APIRouter(prefix="/journey", include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 COOKIE = sessions.JOURNEY_COOKIE
 _PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
 SHC_FILE = "vaccination.smart-health-card"
@@ -45,18 +42,11 @@ def _log(request: Request, state: dict[str, Any], step: str, kind: str, detail: 
 
 
 def _t(request: Request) -> tuple[str, dict[str, str]]:
-    language = i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
-    return language, i18n.translator(language)
+    return pages.language(request), pages.texts(request)
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    language, t = _t(request)
-    return templates.TemplateResponse(
-        request,
-        f"journey/{template}",
-        {"t": t, "lang": language, "other_lang": "en" if language == "ja" else "ja", **context},
-        status_code=status,
-    )
+    return pages.render(request, f"journey/{template}", status, **context)
 
 
 def _resident(request: Request) -> ResidentFile | None:

@@ -8,19 +8,15 @@ this.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from shomeisho.errors import AccessDeniedError
 from shomeisho.records.service import RecordService
-from shomeisho.web import i18n, sessions
+from shomeisho.web import pages, sessions
 from shomeisho.web.oidc_client import PENDING_LIFETIME, RelyingParty
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 PENDING_COOKIE = "shomeisho_oidc"
 RESIDENT_COOKIE = "shomeisho_resident"
 
@@ -58,13 +54,7 @@ def callback(request: Request) -> Response:
             request.cookies.get(PENDING_COOKIE), dict(request.query_params)
         )
     except AccessDeniedError as exc:
-        language = i18n.language_of(None, request.cookies.get(i18n.COOKIE))
-        return templates.TemplateResponse(
-            request,
-            "resident/signed_in.html",
-            {"t": i18n.translator(language), "lang": language, "file": None, "error": exc},
-            status_code=401,
-        )
+        return pages.render(request, "resident/signed_in.html", 401, file=None, error=exc)
     # back into the procedure when one was started, else to the resident's page
     target = "/journey/use" if request.cookies.get(sessions.JOURNEY_COOKIE) else "/me"
     response = RedirectResponse(target, status_code=303)
@@ -86,14 +76,5 @@ def me(request: Request) -> Response:
     if subject is None:
         return RedirectResponse("/sign-in", status_code=303)
     service: RecordService = request.app.state.records
-    language = i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
-    return templates.TemplateResponse(
-        request,
-        "resident/signed_in.html",
-        {
-            "t": i18n.translator(language),
-            "lang": language,
-            "file": service.own_record(subject),
-            "error": None,
-        },
-    )
+    file = service.own_record(subject)
+    return pages.render(request, "resident/signed_in.html", file=file, error=None)

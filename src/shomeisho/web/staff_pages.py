@@ -15,12 +15,10 @@ import hashlib
 import hmac
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from shomeisho.db.staff import authenticate
@@ -32,10 +30,9 @@ from shomeisho.records.municipalities import validate_code
 from shomeisho.records.ports import ResidentQuery
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService
-from shomeisho.web import i18n, sessions
+from shomeisho.web import pages, sessions
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
 class SignInNeededError(Exception):
@@ -45,10 +42,6 @@ class SignInNeededError(Exception):
 def to_sign_in(_request: Request, _exc: Exception) -> Response:
     """Registered by the app for :class:`SignInNeededError`: every staff page, one redirect."""
     return RedirectResponse("/staff/sign-in", status_code=303)
-
-
-def _language(request: Request) -> str:
-    return i18n.language_of(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE))
 
 
 def _staff(request: Request) -> Staff:
@@ -68,22 +61,7 @@ def _csrf(request: Request) -> str:
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    language = _language(request)
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "t": i18n.translator(language),
-            "lang": language,
-            "other_lang": "en" if language == "ja" else "ja",
-            "csrf": _csrf(request),
-            **context,
-        },
-        status_code=status,
-    )
-    if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(i18n.COOKIE, language, samesite="lax", max_age=365 * 86400)
-    return response
+    return pages.render(request, template, status, csrf=_csrf(request), **context)
 
 
 def _records(request: Request) -> RecordService:
@@ -99,7 +77,7 @@ async def _form(request: Request) -> dict[str, Any]:
 
 
 def _refusal(request: Request, exc: Exception, staff: Staff | None) -> HTMLResponse:
-    t = i18n.translator(_language(request))
+    t = pages.texts(request)
     if isinstance(exc, NotFoundError):
         title, status = t["not_found"], 404
     elif isinstance(exc, AccessDeniedError):
@@ -126,7 +104,7 @@ async def sign_in(request: Request) -> Response:
     login, password = str(data.get("login", "")), str(data.get("password", ""))
     staff = authenticate(request.app.state.engine, login, password) if login else None
     if staff is None:
-        t = i18n.translator(_language(request))
+        t = pages.texts(request)
         return _page(
             request, "staff/sign_in.html", 401, staff=None, error=t["sign_in_failed"], login=login
         )
