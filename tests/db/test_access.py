@@ -79,6 +79,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "import into A": _import,
     "verify audit log": lambda w, a: w.service.verify_audit(a),
+    "issue at the counter for A": lambda w, a: w.service.file_for_counter(a, w.resident_id),
 }  # fmt: skip
 
 OK, DENIED, NOT_FOUND = "ok", "403", "404"
@@ -95,6 +96,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "void event of A":        {"ca": OK, "aa": OK, "cb": NOT_FOUND, "op": OK},
     "import into A":          {"ca": OK, "aa": OK, "cb": DENIED, "op": OK},
     "verify audit log":       {"ca": DENIED, "aa": DENIED, "cb": DENIED, "op": OK},
+    "issue at the counter for A": {"ca": OK, "aa": OK, "cb": NOT_FOUND, "op": DENIED},
 }  # fmt: skip
 ACTORS = {"ca": CLERK_A, "aa": ADMIN_A, "cb": CLERK_B, "op": OPERATOR}
 

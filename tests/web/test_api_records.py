@@ -120,6 +120,7 @@ ENDPOINTS: dict[str, Call] = {
         f"/api/v1/residents/{s.resident_id}/my-number", json={"my_number": "123456789018"}
     ),
     "GET audit verification": lambda c, s: c.get("/api/v1/audit/verification"),
+    "GET journey metrics": lambda c, s: c.get("/api/v1/journeys/metrics"),
     "GET session": lambda c, s: c.get("/api/v1/session"),
 }
 
@@ -137,6 +138,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST import into A":             (200,    200,    403,    200,    401),
     "PUT My Number of resident of A": (204,    204,    404,    204,    401),
     "GET audit verification":         (403,    403,    403,    200,    401),
+    "GET journey metrics":            (403,    403,    403,    200,    401),
     "GET session":                    (200,    200,    200,    200,    401),
 }  # fmt: skip
 

@@ -53,6 +53,11 @@ PAGES: dict[str, Call] = {
         f"/staff/events/{s.event_id}/void",
         data={"reason": "wrong person", "expected_version": "1", "csrf": csrf(c, "/staff/import")},
     ),
+    "counter form, A": lambda c, s: c.get(f"/staff/residents/{s.resident_id}/certificate"),
+    "counter issue, A": lambda c, s: c.post(
+        f"/staff/residents/{s.resident_id}/certificate",
+        data={"use": "domestic", "csrf": csrf(c, "/staff/import")},  # no consent: asked again
+    ),
     "import form": lambda c, s: c.get("/staff/import"),
     "import into A": lambda c, s: c.post(
         "/staff/import",
@@ -74,6 +79,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "correct, A":           (303,    303,    404,    303,    303),
     "void form, A":         (200,    200,    404,    200,    303),
     "void, A":              (303,    303,    404,    303,    303),
+    "counter form, A":      (200,    200,    404,    403,    303),
+    "counter issue, A":     (422,    422,    404,    403,    303),
     "import form":          (200,    200,    200,    200,    303),
     "import into A":        (200,    200,    403,    200,    303),
 }  # fmt: skip

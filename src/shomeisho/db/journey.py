@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, and_, insert, select
 
 from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import JourneyEventRow, table_of
+from shomeisho.procedure.journey_metrics import KINDS, STEPS, JourneyEvent
 
 EVENTS = table_of(JourneyEventRow)
-STEPS = ("start", "sign_in", "use", "travel", "check", "certificate")
-KINDS = ("started", "submitted", "validation_error", "outcome")
+__all__ = ["EVENTS", "KINDS", "STEPS", "SqlJourneyLog"]
 
 
 class SqlJourneyLog:
@@ -40,3 +40,24 @@ class SqlJourneyLog:
                 select(EVENTS).where(EVENTS.c.journey_id == journey_id).order_by(EVENTS.c.id)
             ).all()
         return [(r.step, r.kind, r.detail, as_utc(r.at)) for r in rows]
+
+    def journeys_started_between(self, start: datetime, end: datetime) -> list[JourneyEvent]:
+        """Every event of the journeys started in ``[start, end)``, including their events after
+        ``end``, oldest first: the cohort :func:`~shomeisho.procedure.journey_metrics.
+        journey_metrics` counts. The start events are found through the index on ``at``, the
+        rest through the journey index."""
+        started = select(EVENTS.c.journey_id).where(
+            and_(
+                EVENTS.c.step == "start",
+                EVENTS.c.kind == "started",
+                EVENTS.c.at >= start.astimezone(UTC),  # SQLite compares the stored UTC text
+                EVENTS.c.at < end.astimezone(UTC),
+            )
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(EVENTS)
+                .where(EVENTS.c.journey_id.in_(started))
+                .order_by(EVENTS.c.at, EVENTS.c.id)
+            ).all()
+        return [JourneyEvent(r.journey_id, r.step, r.kind, r.detail, as_utc(r.at)) for r in rows]

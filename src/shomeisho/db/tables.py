@@ -214,6 +214,11 @@ class IssuedCertificateRow(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str] = mapped_column(String(100))  # "resident" or a staff login
+    channel: Mapped[str] = mapped_column(String(10), server_default="app")  # app | counter
+    consent: Mapped[str] = mapped_column(String(40), server_default="")  # how it was given
+    # what the register held when issued: a different digest now means "issue again"
+    register_digest: Mapped[str] = mapped_column(String(64), server_default="")
+    shown_name: Mapped[str] = mapped_column(String(200), server_default="")  # "" = record's name
 
 
 class JourneyEventRow(Base):

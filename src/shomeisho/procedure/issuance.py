@@ -16,7 +16,12 @@ from shomeisho.errors import InputError
 from shomeisho.formats import all_formats
 from shomeisho.keys import IssuerSetup, KeyStore
 from shomeisho.model import IssuedCertificate, new_certificate_id
-from shomeisho.records.certificate_record import TravelDetails, certificate_record
+from shomeisho.records.certificate_record import (
+    TravelDetails,
+    certificate_record,
+    register_digest,
+)
+from shomeisho.records.name_choice import NameOption
 from shomeisho.records.service import ResidentFile
 
 
@@ -33,6 +38,8 @@ class IssuedSet:
     use: Use
     issued_at: datetime
     certificates: tuple[IssuedCertificate, ...]
+    register_digest: str = ""
+    shown_name: str = ""  # the name printed, when the person chose one other than the record's
 
     def by_format(self, name: str) -> IssuedCertificate | None:
         return next((c for c in self.certificates if c.format == name), None)
@@ -61,15 +68,26 @@ class CertificateIssuer:
             return ("shc",)
         return ("shc", "vdsnc", "dcc") if self._with_dcc else ("shc", "vdsnc")
 
-    def issue(self, file: ResidentFile, use: Use, travel: TravelDetails | None = None) -> IssuedSet:
-        """Issue every format ``use`` needs from the resident's register."""
+    def issue(
+        self,
+        file: ResidentFile,
+        use: Use,
+        travel: TravelDetails | None = None,
+        *,
+        shown: NameOption | None = None,
+    ) -> IssuedSet:
+        """Issue every format ``use`` needs from the resident's register (in the name the
+        person chose, when the card and the record disagree)."""
         if use is Use.OVERSEAS and travel is None:
             raise InputError(
                 "an overseas certificate needs the passport details", code="input.travel"
             )
         certificate_id = new_certificate_id()
         record = certificate_record(
-            file, travel=travel if use is Use.OVERSEAS else None, certificate_id=certificate_id
+            file,
+            travel=travel if use is Use.OVERSEAS else None,
+            certificate_id=certificate_id,
+            shown=shown,
         )
         now = self._clock().replace(microsecond=0)
         formats = all_formats()
@@ -83,4 +101,5 @@ class CertificateIssuer:
             )
             for name in self.formats_for(use)
         )
-        return IssuedSet(certificate_id, use, now, issued)
+        name = (shown.full if shown else "") or ""
+        return IssuedSet(certificate_id, use, now, issued, register_digest(file), name)

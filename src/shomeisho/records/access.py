@@ -28,15 +28,26 @@ class Action(StrEnum):
     IMPORT = "import"  # bulk import a CSV
     MANAGE_STAFF = "manage_staff"  # create staff accounts
     READ_AUDIT = "read_audit"  # read and verify the audit log
+    ISSUE = "issue"  # issue a certificate for a resident in person, at the municipal counter
 
 
 # What each role may do inside its own scope (a municipality, or everything for the operator).
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.CLERK: frozenset({Action.READ, Action.RECORD, Action.CORRECT, Action.IMPORT}),
-    Role.MUNICIPAL_ADMIN: frozenset(
-        {Action.READ, Action.RECORD, Action.CORRECT, Action.IMPORT, Action.MANAGE_STAFF}
+    Role.CLERK: frozenset(
+        {Action.READ, Action.RECORD, Action.CORRECT, Action.IMPORT, Action.ISSUE}
     ),
-    Role.NATIONAL_OPERATOR: frozenset(Action),
+    Role.MUNICIPAL_ADMIN: frozenset(
+        {
+            Action.READ,
+            Action.RECORD,
+            Action.CORRECT,
+            Action.IMPORT,
+            Action.MANAGE_STAFF,
+            Action.ISSUE,
+        }
+    ),
+    # the operator keeps the system, it serves no one at a counter
+    Role.NATIONAL_OPERATOR: frozenset(Action) - {Action.ISSUE},
 }
 
 

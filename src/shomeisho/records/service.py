@@ -104,6 +104,12 @@ class RecordService:
         resident = self._visible_resident(actor, Action.READ, resident_id)
         return ResidentFile(resident, self._store.events_of(resident_id))
 
+    def file_for_counter(self, actor: Staff, resident_id: str) -> ResidentFile:
+        """The record a counter clerk issues a paper certificate from (their municipality's
+        residents only; the issuance itself is kept and audited with the certificates)."""
+        resident = self._visible_resident(actor, Action.ISSUE, resident_id)
+        return ResidentFile(resident, self._store.events_of(resident_id))
+
     def event(self, actor: Staff, event_id: str) -> VaccinationEventRecord:
         return self._visible_event(actor, Action.READ, event_id)
 

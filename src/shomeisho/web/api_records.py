@@ -14,7 +14,9 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 
 from shomeisho.db.staff import authenticate
 from shomeisho.errors import AccessDeniedError, InputError
+from shomeisho.procedure import journey_metrics
 from shomeisho.records import forms
+from shomeisho.records.access import Action, require
 from shomeisho.records.csvformat import open_text, read_rows
 from shomeisho.records.entities import EventDetails, Staff
 from shomeisho.records.municipalities import validate_code
@@ -29,6 +31,7 @@ from shomeisho.web.schemas import (
     EventRecorded,
     HistoryOut,
     ImportOut,
+    JourneyMetricsOut,
     MyNumberIn,
     ResidentFileOut,
     ResidentIn,
@@ -233,6 +236,35 @@ def verify_audit(staff: StaffDep, service: RecordsDep) -> AuditCheckOut:
         head=None if head is None else head[1],
         problems=[{"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems],
     )
+
+
+@router.get(
+    "/journeys/metrics",
+    response_model=JourneyMetricsOut,
+    summary="Figures of the residents' journeys (national operator)",
+    description=(
+        "Counts, rates and times of the journeys started in `[from, to)`, each followed to its "
+        "end: journeys started, certificates, time to certificate (nearest-rank median and 95th "
+        "percentile, share within 60 s), per-step completion, validation errors per step and "
+        "field, outcomes without a certificate, all split by use where known. Computed from the "
+        "journey events, which hold no personal data; no journey id is returned. `from` and "
+        "`to` are ISO 8601 dates or date-times; without an offset they are Japan time, and a "
+        "date as `to` includes that day. Defaults: the 7 days up to now; at most 366 days. "
+        "Journey events carry no municipality, so only the national operator may ask "
+        "(docs/journey.md)."
+    ),
+    tags=["journeys"],
+)
+def journey_figures(
+    request: Request,
+    staff: StaffDep,
+    since: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+) -> JourneyMetricsOut:
+    require(staff, Action.READ, None)  # every municipality's residents: the operator only
+    start, end = journey_metrics.window(since, until, _today())
+    events = request.app.state.journey_log.journeys_started_between(start, end)
+    return JourneyMetricsOut.of(journey_metrics.journey_metrics(events, start, end))
 
 
 def _event(body: EventIn, birth_date: str) -> EventDetails:

@@ -31,6 +31,8 @@ from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
 from shomeisho.web import (
     api_records,
+    certificate_pages,
+    counter_pages,
     idp_routes,
     journey_pages,
     problems,
@@ -82,9 +84,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(api_records.router)
     app.include_router(staff_pages.router)
+    app.include_router(counter_pages.router)
     app.add_exception_handler(staff_pages.SignInNeededError, staff_pages.to_sign_in)
     app.include_router(resident_auth.router)
     app.include_router(journey_pages.router)
+    app.include_router(certificate_pages.router)
     if app.state.idp is not None:
         app.include_router(idp_routes.router)
     static = Path(__file__).with_name("static")

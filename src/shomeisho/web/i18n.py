@@ -216,12 +216,117 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "{date} に発行した最新の証明書です",
         "en": "This is your newest certificate, issued {date}",
     },
+    "register_changed": {
+        "ja": "この証明書の発行後（{date}）に接種記録が更新されました。最新の記録で発行し直せます。",
+        "en": "Your vaccination records changed on {date}, after this certificate was issued. You can issue it again with the newest records.",
+    },
+    "reissue": {"ja": "最新の記録で発行し直す", "en": "Issue it again"},
+    "download_pdf": {"ja": "PDF（A4・印刷用）を保存", "en": "Save the PDF (A4, for printing)"},
+    "certificate_id": {"ja": "証明書番号", "en": "Certificate ID"},
+    "earlier_certificates": {"ja": "以前に発行した証明書", "en": "Certificates issued earlier"},
+    "earlier_hint": {
+        "ja": "以前の証明書も有効期限までは使えますが、最新の接種記録は上の証明書にだけ載っています。",
+        "en": "Earlier certificates stay valid until they expire, but only the one above shows your newest records.",
+    },
+    "issued_on": {"ja": "発行日時", "en": "Issued"},
     "choose_format": {"ja": "証明書の形式", "en": "Certificate format"},
     "download_qr": {"ja": "QRコードを画像で保存", "en": "Save the QR code as an image"},
     "download_shc": {
         "ja": "SMART Health Card ファイルを保存",
         "en": "Save the SMART Health Card file",
     },
+    "name_question": {
+        "ja": "証明書に記載する氏名",
+        "en": "Which name should the certificate show?",
+    },
+    "name_hint": {
+        "ja": "パスポートや提示する身分証と同じ氏名を選んでください。ほかの氏名も証明書の中に別名として残り、確認する人が照合できます。",
+        "en": "Choose the name on the passport or ID you will show with it. The other names stay in the certificate as alternate names, so a checker can match either.",
+    },
+    "name_source_record": {"ja": "接種記録の氏名", "en": "name in your vaccination record"},
+    "name_source_former": {"ja": "旧姓", "en": "former surname"},
+    "name_source_card": {"ja": "マイナンバーカードの氏名", "en": "name on your My Number card"},
+    "card_name_differs": {
+        "ja": "マイナンバーカードの氏名（{card}）と接種記録の氏名（{record}）が異なります。証明書はこのまま発行できます。記載する氏名は「変更」から選べます。",
+        "en": "The name on your My Number card ({card}) differs from the name in your vaccination record ({record}). You can still get your certificate, and choose which name it shows with “Change”.",
+    },
+    "card_name_what_to_do": {
+        "ja": "接種記録の氏名が古い場合は、接種記録のある市区町村の窓口で訂正できます。",
+        "en": "If the name in your vaccination record is out of date, the municipality that keeps it can correct it.",
+    },
+    "being_checked_title": {
+        "ja": "接種記録の確認が終わるまで発行できません",
+        "en": "Your records are being checked",
+    },
+    "being_checked_lead": {
+        "ja": "あなたの接種記録に、証明書に載せる前に市区町村が確認する点があります。",
+        "en": "Your vaccination record has something your municipality needs to check before a certificate can show it.",
+    },
+    "question_duplicate_dose": {
+        "ja": "{dose}回目の接種が2件以上記録されています。",
+        "en": "Dose {dose} is recorded more than once.",
+    },
+    "question_missing_dose": {
+        "ja": "{dose}回目の接種の記録がありません（それより後の接種は記録されています）。",
+        "en": "Dose {dose} is missing, though later doses are recorded.",
+    },
+    "question_dose_order": {
+        "ja": "{dose}回目の接種日が、その前の回より前になっています。",
+        "en": "Dose {dose} is dated before the dose before it.",
+    },
+    "being_checked_what_to_do": {
+        "ja": "接種記録のある市区町村の窓口にお問い合わせください。窓口の画面にも同じ内容が表示されます。訂正されれば、このページからすぐに発行できます。",
+        "en": "Contact the municipality that keeps your record: their screen shows the same note. Once it is corrected you can get your certificate here straight away.",
+    },
+    "counter_issue": {
+        "ja": "窓口で接種証明書を発行する",
+        "en": "Issue a paper certificate at the counter",
+    },
+    "counter_questions": {
+        "ja": "この接種記録には確認が必要な点があります。訂正するまで発行できません。",
+        "en": "This record has open questions; correct it before issuing.",
+    },
+    "counter_overseas_only": {
+        "ja": "海外用のみ: パスポートの情報",
+        "en": "Overseas use only: passport details",
+    },
+    "counter_identity": {"ja": "確認した本人確認書類", "en": "Identity document checked"},
+    "counter_choose": {"ja": "選んでください", "en": "Choose one"},
+    "document_my_number_card": {"ja": "マイナンバーカード", "en": "My Number card"},
+    "document_driving_licence": {"ja": "運転免許証", "en": "Driving licence"},
+    "document_passport": {"ja": "パスポート", "en": "Passport"},
+    "document_other_photo_id": {"ja": "その他の顔写真付き書類", "en": "Other photo ID"},
+    "counter_consent": {
+        "ja": "本人が申請書に署名し、この内容での発行に同意した",
+        "en": "The resident signed the application and agreed to the certificate being issued",
+    },
+    "counter_issued": {"ja": "接種証明書を発行しました", "en": "The certificate was issued"},
+    "counter_print": {"ja": "印刷する（PDF）", "en": "Print it (PDF)"},
+    "problem_title_sign_in": {"ja": "サインインが必要です", "en": "You need to sign in"},
+    "problem_title_refused": {"ja": "この操作はできません", "en": "This is not allowed"},
+    "problem_title_missing": {"ja": "ページが見つかりません", "en": "Page not found"},
+    "problem_title_input": {"ja": "入力を確認してください", "en": "Please check what was sent"},
+    "problem_title_broken": {"ja": "ただいま処理できません", "en": "Sorry, something went wrong"},
+    "problem_next_sign_in": {"ja": "最初からやり直してください。", "en": "Please start again."},
+    "problem_next_refused": {
+        "ja": "この操作の権限がありません。必要な場合は窓口にお問い合わせください。",
+        "en": "You are not allowed to do this. Ask the counter if you need it.",
+    },
+    "problem_next_missing": {
+        "ja": "アドレスを確認するか、最初のページからやり直してください。",
+        "en": "Check the address, or start again from the first page.",
+    },
+    "problem_next_input": {
+        "ja": "前のページに戻って入力を確認してください。",
+        "en": "Go back to the previous page and check your answers.",
+    },
+    "problem_next_broken": {
+        "ja": "こちらの問題です。記録されました。しばらくしてからもう一度お試しください。",
+        "en": "The problem is on our side and has been logged. Please try again later.",
+    },
+    "problem_detail": {"ja": "理由", "en": "Reason"},
+    "problem_code": {"ja": "お問い合わせ用コード", "en": "Code to quote if you contact us"},
+    "problem_back": {"ja": "最初のページに戻る", "en": "Back to the first page"},
 }
 
 

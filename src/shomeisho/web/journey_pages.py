@@ -1,35 +1,39 @@
-"""The resident's procedure, one question per page (issue 4; first version, no PDF yet).
+"""The resident's procedure, one question per page, up to issuing (issue 4).
 
 Start -> sign in (OIDC, the card) -> domestic or overseas -> overseas only: passport details ->
 check your answers and consent -> the certificate. The journey's own state (a random id, the
 use, the passport details) travels in a signed cookie; every step writes a journey event without
-personal data. When no certificate can be issued, the page says why and what to do.
+personal data. When no certificate can be issued, the page says why and what to do. What was
+issued is shown and downloaded by :mod:`.certificate_pages`.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shomeisho import qr
 from shomeisho.errors import InputError
 from shomeisho.procedure.issuance import CertificateIssuer, Use
 from shomeisho.records.audit import AuditRecord
-from shomeisho.records.certificate_record import TravelDetails, certifiable_events
+from shomeisho.records.certificate_record import certifiable_events, travel_details
+from shomeisho.records.consistency import open_questions
+from shomeisho.records.name_choice import card_disagrees, chosen_name, name_options
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService, ResidentFile
 from shomeisho.web import pages, sessions
-from shomeisho.web.resident_auth import resident_subject
+from shomeisho.web.resident_auth import card_name, resident_subject
 
 router = APIRouter(prefix="/journey", include_in_schema=False)
 COOKIE = sessions.JOURNEY_COOKIE
-_PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
-SHC_FILE = "vaccination.smart-health-card"
-FORMAT_NAMES = {"shc": "SMART Health Card", "vdsnc": "ICAO VDS-NC", "dcc": "EU DCC"}
+_TRAVEL_MESSAGES = {
+    "passport_number": "passport_error",
+    "family_name": "romaji_error",
+    "given_name": "romaji_error",
+    "nationality": "nationality_error",
+}
 
 
 def _state(request: Request) -> dict[str, Any]:
@@ -49,7 +53,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     return pages.render(request, f"journey/{template}", status, **context)
 
 
-def _resident(request: Request) -> ResidentFile | None:
+def signed_in_file(request: Request) -> ResidentFile | None:
     subject = resident_subject(request)
     if subject is None:
         return None
@@ -103,10 +107,14 @@ def use_page(request: Request) -> Response:
     if not _signed_in(request):
         return RedirectResponse("/sign-in", status_code=303)
     state = _state(request)
-    file = _resident(request)
+    file = signed_in_file(request)
     if file is None or not certifiable_events(file.events):
         _log(request, state, "use", "outcome", "no_records")
         return _render(request, "no_records.html", 404, found=file is not None)
+    questions = open_questions(file.events)
+    if questions:
+        _log(request, state, "use", "outcome", "records_check")
+        return _render(request, "being_checked.html", 409, questions=questions)
     return _render(request, "use.html", error=None, chosen=state.get("use"))
 
 
@@ -127,7 +135,7 @@ async def choose_use(request: Request) -> Response:
 
 @router.get("/travel", response_class=HTMLResponse)
 def travel_page(request: Request) -> Response:
-    file = _resident(request)
+    file = signed_in_file(request)
     if file is None:
         return RedirectResponse("/journey/use", status_code=303)
     details = file.resident.details
@@ -152,69 +160,100 @@ async def travel(request: Request) -> Response:
         "nationality": str(form.get("nationality", "")).strip().upper(),
     }
     _, t = _t(request)
-    error = None
-    if not _PASSPORT.fullmatch(values["passport_number"]):
-        error = ("passport_number", t["passport_error"])
-    elif not re.fullmatch(r"[A-Z][A-Z '-]{0,38}", values["family_name"]):
-        error = ("family_name", t["romaji_error"])
-    elif not re.fullmatch(r"[A-Z]{3}", values["nationality"]):
-        error = ("nationality", t["nationality_error"])
-    if error:
-        _log(request, state, "travel", "validation_error", error[0])
+    try:
+        travel_details(values)
+    except InputError as exc:
+        field = exc.where or "passport_number"
+        error = (field, t[_TRAVEL_MESSAGES.get(field, "passport_error")])
+        _log(request, state, "travel", "validation_error", field)
         return _render(request, "travel.html", 422, error=error, values=values)
     state["travel"] = values
     _log(request, state, "travel", "submitted")
     return _with_state(RedirectResponse("/journey/check", status_code=303), request, state)
 
 
-@router.get("/check", response_class=HTMLResponse)
-def check_page(request: Request) -> Response:
-    file = _resident(request)
-    state = _state(request)
-    if file is None or "use" not in state:
-        return RedirectResponse("/journey/use", status_code=303)
-    language, _ = _t(request)
+def _check(request: Request, file: ResidentFile, state: dict[str, Any], status: int = 200,
+           error: str | None = None) -> HTMLResponse:  # fmt: skip
+    card = card_name(request)
+    details = file.resident.details
     return _render(
         request,
         "check.html",
-        error=None,
+        status,
+        error=error,
         file=file,
         use=state["use"],
         travel=state.get("travel"),
-        doses=doses_in_words(file, language),
+        doses=doses_in_words(file, pages.language(request)),
+        name=chosen_name(details, card, state.get("name")),
+        name_choices=len(name_options(details, card)),
+        card=card if card_disagrees(details, card) else None,
     )
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_page(request: Request) -> Response:
+    file = signed_in_file(request)
+    state = _state(request)
+    if file is None or "use" not in state:
+        return RedirectResponse("/journey/use", status_code=303)
+    return _check(request, file, state)
+
+
+@router.get("/name", response_class=HTMLResponse)
+def name_page(request: Request) -> Response:
+    """Which name to print, when the card, the record and its old surname offer more than one."""
+    file = signed_in_file(request)
+    state = _state(request)
+    if file is None or "use" not in state:
+        return RedirectResponse("/journey/use", status_code=303)
+    card = card_name(request)
+    options = name_options(file.resident.details, card)
+    chosen = chosen_name(file.resident.details, card, state.get("name"))
+    return _render(request, "name.html", options=options, chosen=chosen.source.value)
+
+
+@router.post("/name")
+async def choose_name(request: Request) -> Response:
+    state = _state(request)
+    form = await request.form()
+    file = signed_in_file(request)
+    if file is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    card = card_name(request)
+    state["name"] = chosen_name(file.resident.details, card, str(form.get("name", ""))).source
+    return _with_state(RedirectResponse("/journey/check", status_code=303), request, state)
 
 
 @router.post("/check", response_class=HTMLResponse)
 async def consent(request: Request) -> Response:
-    file = _resident(request)
+    file = signed_in_file(request)
     state = _state(request)
     if file is None or "use" not in state:
         return RedirectResponse("/journey/use", status_code=303)
     form = await request.form()
-    language, t = _t(request)
+    _, t = _t(request)
     if form.get("consent") != "yes":
         _log(request, state, "check", "validation_error", "no_consent")
-        return _render(request, "check.html", 422, error=t["consent_error"], file=file,
-                       use=state["use"], travel=state.get("travel"),
-                       doses=doses_in_words(file, language))  # fmt: skip
+        return _check(request, file, state, 422, t["consent_error"])
+    if open_questions(file.events):  # the record changed while the person was on the way
+        return RedirectResponse("/journey/use", status_code=303)
     issuer: CertificateIssuer | None = request.app.state.issuer
     if issuer is None:
         _log(request, state, "check", "outcome", "no_keys")
         raise InputError("this service has no issuing keys configured", code="input.settings")
     use = Use(state["use"])
     travel = state.get("travel")
-    details = (
-        TravelDetails(travel["passport_number"], travel["nationality"], travel["family_name"],
-                      travel["given_name"])
-        if travel and use is Use.OVERSEAS else None
-    )  # fmt: skip
-    issued = issuer.issue(file, use, details)
+    details = travel_details(travel) if travel and use is Use.OVERSEAS else None
+    shown = chosen_name(file.resident.details, card_name(request), state.get("name"))
+    issued = issuer.issue(file, use, details, shown=shown)
     resident_id = file.resident.resident_id
     facts = {
         "use": use.value,
         "formats": [c.format for c in issued.certificates],
         "resident": resident_id,
+        "name_shown": shown.source.value,
+        "consent": "online",
     }
 
     def audit(code: str) -> AuditRecord:
@@ -226,63 +265,3 @@ async def consent(request: Request) -> Response:
     _log(request, state, "check", "submitted")
     _log(request, state, "certificate", "outcome", "issued")
     return RedirectResponse("/journey/certificate", status_code=303)
-
-
-@router.get("/certificate", response_class=HTMLResponse)
-def certificate_page(request: Request) -> Response:
-    file = _resident(request)
-    if file is None:
-        return RedirectResponse("/sign-in", status_code=303)
-    newest = request.app.state.issued_store.newest(file.resident.resident_id)
-    if not newest:
-        return RedirectResponse("/journey/use", status_code=303)
-    shown = request.query_params.get("format") or newest[0][2]
-    certificates = {fmt: text for _, _, fmt, text, _ in newest}
-    if shown not in certificates:
-        shown = next(iter(certificates))
-    language, _ = _t(request)
-    svg = qr.render_svg(
-        certificates[shown], shown, scale=5, title=f"{FORMAT_NAMES[shown]} QR"
-    ).decode("utf-8")
-    return _render(
-        request,
-        "certificate.html",
-        file=file,
-        formats=list(certificates),
-        shown=shown,
-        names=FORMAT_NAMES,
-        svg=svg[svg.index("<svg") :],
-        issued_at=newest[0][4],
-        use=newest[0][1].value,
-        doses=doses_in_words(file, language),
-    )
-
-
-@router.get("/certificate/{name}.png")
-def certificate_png(request: Request, name: str) -> Response:
-    file = _resident(request)
-    if file is None:
-        return Response(status_code=401)
-    for _, _, fmt, text, _ in request.app.state.issued_store.newest(file.resident.resident_id):
-        if fmt == name:
-            return Response(qr.render_png(text, fmt), media_type="image/png")
-    return Response(status_code=404)
-
-
-@router.get("/certificate.smart-health-card")
-def health_card_file(request: Request) -> Response:
-    from shomeisho.formats.shc import write_health_card_file
-    from shomeisho.wire import numeric
-
-    file = _resident(request)
-    if file is None:
-        return Response(status_code=401)
-    for _, _, fmt, text, _ in request.app.state.issued_store.newest(file.resident.resident_id):
-        if fmt == "shc":
-            body = write_health_card_file([numeric.decode(text[5:])])
-            return Response(
-                body,
-                media_type="application/smart-health-card",
-                headers={"Content-Disposition": f'attachment; filename="{SHC_FILE}"'},
-            )
-    return Response(status_code=404)

@@ -5,6 +5,7 @@ Language: ``?lang=`` wins and is remembered in a cookie, then the cookie, then J
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shomeisho.paper.sheet import JST
 from shomeisho.web import i18n
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def in_japan_time(moment: datetime) -> str:
+    """Times are kept in UTC and shown in Japan's time, which is what residents read."""
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["jst"] = in_japan_time
 
 
 def language(request: Request) -> str:

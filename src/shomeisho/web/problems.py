@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomeisho.errors import (
@@ -21,6 +21,7 @@ from shomeisho.errors import (
     NotFoundError,
     ShomeishoError,
 )
+from shomeisho.web import pages
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("shomeisho.web")
@@ -65,12 +66,28 @@ _TITLES = {
 }
 
 
+def wants_page(request: Request) -> bool:
+    """A person's browser on one of the pages (not the API): answer with a page, not JSON."""
+    path = request.url.path
+    return not path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def problem_page(request: Request, status: int, code: str, detail: str) -> Response:
+    """The same refusal as a page in the person's language: what happened, what to do next,
+    and the code to quote at the counter; never a stack trace."""
+    return pages.render(
+        request, "problem.html", status, problem_status=status, code=code, detail=detail
+    )
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into a problem document."""
+    """Register the handlers that turn every error into a problem document (or page)."""
 
     @app.exception_handler(ShomeishoError)
-    async def ours(_request: Request, exc: ShomeishoError) -> JSONResponse:
+    async def ours(request: Request, exc: ShomeishoError) -> Response:
         status = status_of(exc)
+        if wants_page(request):
+            return problem_page(request, status, exc.code, exc.message)
         return problem(status, _TITLES[status], exc.message, exc.code, where=exc.where)
 
     @app.exception_handler(RequestValidationError)
@@ -93,15 +110,22 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found.route", 405: "input.method", 401: "access.sign_in"}.get(
             exc.status_code, "error.http"
         )
+        if wants_page(request):
+            return problem_page(request, exc.status_code, code, str(exc.detail))
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_page(request):
+            try:
+                return problem_page(request, 500, "error.internal", "")
+            except Exception:  # the page itself failed: the plain answer still goes out
+                log.exception("the error page failed")
         return problem(
             500,
             "Internal error / 内部エラー",

@@ -6,10 +6,11 @@ domain (names, products, dates) happens in the domain, and its errors come back 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shomeisho.procedure.journey_metrics import PERCENTILE_METHOD, Durations, JourneyMetrics
 from shomeisho.records.entities import (
     EventChange,
     EventDetails,
@@ -230,3 +231,123 @@ def _details(details: EventDetails) -> dict[str, object]:
         "source_system": details.source_system,
         "source_record_id": details.source_record_id,
     }
+
+
+class DurationsOut(_Model):
+    """Start (``start/started``) to certificate (``certificate/outcome issued``), in seconds."""
+
+    count: int = Field(description="journeys that got a certificate")
+    median_seconds: float | None = Field(description="nearest-rank median; null without any")
+    p95_seconds: float | None = Field(description="nearest-rank 95th percentile")
+    within_60s: int = Field(description="journeys done in 60 s or less (60 s included)")
+    share_within_60s: float | None = Field(description="within_60s / count")
+
+
+class StepOut(_Model):
+    step: str = Field(examples=["use"])
+    base: int = Field(description="journeys started (travel: journeys that chose overseas)")
+    reached: int = Field(description="journeys sent to the step, or with events at it or beyond")
+    completed: int = Field(description="journeys that submitted the step")
+    reached_rate: float | None = Field(description="reached / base")
+    completed_rate: float | None = Field(description="completed / base")
+
+
+class ValidationErrorsOut(_Model):
+    step: str = Field(examples=["travel"])
+    field: str = Field(examples=["passport_number"])
+    events: int = Field(description="refused answers")
+    journeys: int = Field(description="journeys that met this error at least once")
+
+
+class EndedWithoutOut(_Model):
+    step: str = Field(examples=["use"])
+    outcome: str = Field(examples=["no_records"])
+    journeys: int
+
+
+class UseOut(_Model):
+    use: str = Field(examples=["overseas"])
+    journeys: int = Field(description="journeys whose chosen use this is")
+    certificates: int
+    certificate_rate: float | None = Field(description="certificates / journeys")
+    time_to_certificate: DurationsOut
+
+
+class JourneyMetricsOut(_Model):
+    """Figures of the journeys started in ``[window_start, window_end)``, followed to their end;
+    no journey id and no personal data."""
+
+    window_start: datetime
+    window_end: datetime
+    percentile_method: str = Field(examples=["nearest-rank"])
+    journeys_started: int
+    certificates: int = Field(description="journeys that got a certificate")
+    certificate_rate: float | None = Field(description="certificates / journeys_started")
+    time_to_certificate: DurationsOut
+    steps: list[StepOut] = Field(description="every step, in the order of the procedure")
+    validation_errors: list[ValidationErrorsOut]
+    ended_without_certificate: list[EndedWithoutOut] = Field(
+        description="journeys without a certificate, each under its last outcome"
+    )
+    abandoned: int = Field(description="no certificate and no outcome: the resident left")
+    use_not_chosen: int = Field(description="journeys that never submitted the use page")
+    by_use: list[UseOut]
+
+    @classmethod
+    def of(cls, metrics: JourneyMetrics) -> JourneyMetricsOut:
+        return cls(
+            window_start=metrics.start,
+            window_end=metrics.end,
+            percentile_method=PERCENTILE_METHOD,
+            journeys_started=metrics.journeys_started,
+            certificates=metrics.certificates,
+            certificate_rate=metrics.certificate_rate,
+            time_to_certificate=_durations(metrics.time_to_certificate),
+            steps=[
+                StepOut(
+                    step=s.step,
+                    base=s.base,
+                    reached=s.reached,
+                    completed=s.completed,
+                    reached_rate=s.reached_rate,
+                    completed_rate=s.completed_rate,
+                )
+                for s in metrics.steps
+            ],
+            validation_errors=[
+                ValidationErrorsOut(
+                    step=v.step, field=v.field, events=v.events, journeys=v.journeys
+                )
+                for v in metrics.validation_errors
+            ],
+            ended_without_certificate=[
+                EndedWithoutOut(step=e.step, outcome=e.outcome, journeys=e.journeys)
+                for e in metrics.ended_without_certificate
+            ],
+            abandoned=metrics.abandoned,
+            use_not_chosen=metrics.use_not_chosen,
+            by_use=[
+                UseOut(
+                    use=u.use,
+                    journeys=u.journeys,
+                    certificates=u.certificates,
+                    certificate_rate=u.certificate_rate,
+                    time_to_certificate=_durations(u.time_to_certificate),
+                )
+                for u in metrics.by_use
+            ],
+        )
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _durations(durations: Durations) -> DurationsOut:
+    return DurationsOut(
+        count=durations.count,
+        median_seconds=_seconds(durations.median),
+        p95_seconds=_seconds(durations.p95),
+        within_60s=durations.within_goal,
+        share_within_60s=durations.share_within_goal,
+    )

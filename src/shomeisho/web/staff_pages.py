@@ -24,6 +24,8 @@ from starlette.datastructures import UploadFile
 from shomeisho.db.staff import authenticate
 from shomeisho.errors import AccessDeniedError, ConflictError, InputError, NotFoundError
 from shomeisho.records import forms
+from shomeisho.records.access import Action, may
+from shomeisho.records.consistency import open_questions
 from shomeisho.records.csvformat import open_text, read_rows
 from shomeisho.records.entities import EventDetails, Staff
 from shomeisho.records.municipalities import validate_code
@@ -168,6 +170,8 @@ def resident_page(request: Request, resident_id: str) -> Response:
         events=file.events,
         products=RECORD_PRODUCTS,
         notice=request.query_params.get("notice"),
+        questions=open_questions(file.events),
+        may_issue=may(staff, Action.ISSUE, file.resident.details.municipality_code),
     )
 
 
