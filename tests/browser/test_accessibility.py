@@ -1,5 +1,5 @@
-"""axe-core (vendored, WCAG 2.0/2.1/2.2 A and AA rules) on every page of the resident's procedure
-and the staff pages, in chromium: zero violations. Prints how many rules ran on how many pages."""
+"""axe-core (vendored, WCAG 2.0/2.1/2.2 A and AA rules) on every page of the resident's procedure,
+the public verifier (with a QR image uploaded) and the staff pages, in chromium: zero violations. Prints how many rules ran on how many pages."""
 
 from __future__ import annotations
 
@@ -65,6 +65,17 @@ def test_the_procedure_and_staff_pages_have_no_violations(
     page.get_by_role("button", name="証明書を発行する").click()
     page.wait_for_url("**/journey/certificate")
     check(page, scanned)
+    png = page.request.get("/journey/certificate/shc.png").body()
+    page.goto("/verify")
+    check(page, scanned)  # the public verifier
+    page.get_by_label("QRコードの画像").set_input_files(
+        files=[{"name": "code.png", "mimeType": "image/png", "buffer": png}]
+    )
+    page.get_by_role("button", name="確認する").click()
+    page.wait_for_url("**/verify")
+    assert page.get_by_role("status").first.inner_text().endswith("有効な証明書です")
+    assert "1961-04-09" in page.content()
+    check(page, scanned)  # its verdict
     page.goto("/journey/no-such-page")
     check(page, scanned)  # an error page
     page.goto("/staff/sign-in")

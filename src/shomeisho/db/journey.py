@@ -30,7 +30,7 @@ class SqlJourneyLog:
                     step=step,
                     kind=kind,
                     detail=detail[:40],
-                    at=self._clock(),
+                    at=self._clock().astimezone(UTC),  # SQLite keeps no offset
                 )
             )
 

@@ -29,6 +29,7 @@ from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.procedure.issuance import CertificateIssuer
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
+from shomeisho.trust.store import load_trust_file
 from shomeisho.web import (
     api_records,
     certificate_pages,
@@ -38,6 +39,7 @@ from shomeisho.web import (
     problems,
     resident_auth,
     staff_pages,
+    verify_pages,
 )
 from shomeisho.web.oidc_client import RelyingParty
 
@@ -89,6 +91,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(resident_auth.router)
     app.include_router(journey_pages.router)
     app.include_router(certificate_pages.router)
+    app.include_router(verify_pages.router)
     if app.state.idp is not None:
         app.include_router(idp_routes.router)
     static = Path(__file__).with_name("static")
@@ -163,6 +166,8 @@ def _issuing(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.issued_store = SqlIssuedStore(engine)
     app.state.journey_log = SqlJourneyLog(engine)
     app.state.issuer = None
+    bundle = keys / "trust-bundle.json"
+    app.state.trust = load_trust_file(bundle) if bundle.exists() else None
     if (keys / "issuer.json").exists():
         passphrase = settings.key_passphrase.get_secret_value()
         app.state.issuer = CertificateIssuer(
