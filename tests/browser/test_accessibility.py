@@ -1,5 +1,6 @@
 """axe-core (vendored, WCAG 2.0/2.1/2.2 A and AA rules) on every page of the resident's procedure,
-the public verifier (with a QR image uploaded) and the staff pages, in chromium: zero violations. Prints how many rules ran on how many pages."""
+the public verifier (with a QR image uploaded) and the staff pages, in chromium: zero violations.
+Prints how many rules ran on how many pages."""
 
 from __future__ import annotations
 
