@@ -27,6 +27,7 @@ FAMILIES = (
     "access",
     "not_found",
     "conflict",
+    "rules",
 )
 CODE = re.compile(r'"((?:' + "|".join(FAMILIES) + r')(?:\.[a-z_0-9]+)+)"')
 

@@ -24,6 +24,8 @@ leads to. The tree follows the stages of verification, in the order they run::
     │   └── KeyUsageError               signer certificate not allowed for this certificate type
     ├── ExpiredError                    verdict "expired"
     ├── NotYetValidError                verdict "not_yet_valid"
+    ├── RuleError                       a business rule (CertLogic) is invalid, over its caps,
+    │                                   or cannot be evaluated on the data: the rule fails
     ├── AccessDeniedError               the signed-in person may not do this (HTTP 403)
     ├── NotFoundError                   no such record that this person may see (HTTP 404)
     └── ConflictError                   the change clashes with the record's state (HTTP 409)
@@ -197,6 +199,14 @@ class NotYetValidError(ShomeishoError):
 
     code = "not_yet_valid"
     verdict = Verdict.NOT_YET_VALID
+
+
+class RuleError(ShomeishoError):
+    """Raised when a business rule (a CertLogic expression) is not valid, exceeds the nesting,
+    size or evaluation caps, or meets data it cannot be evaluated on. A verifier counts the rule
+    as failed (the CertLogic specification's advice), hence the verdict "invalid"."""
+
+    code = "rules"
 
 
 class AccessDeniedError(ShomeishoError):
