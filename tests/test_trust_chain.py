@@ -42,6 +42,28 @@ def test_other_authority_is_untrusted(signer: pki.IssuedKey) -> None:
         TrustStore().check_chain(signer.certificate, at=NOW)
 
 
+def test_remembered_answers_are_the_first_answers(
+    csca: pki.IssuedKey, signer: pki.IssuedKey
+) -> None:
+    """The chain check remembers name mismatches and good signatures per pair of certificate
+    objects (and validity windows per certificate): asked again, it says the same."""
+    forger = pki.create_authority("JP", "Test CSCA", not_before=NOW - timedelta(days=5))
+    stranger = pki.create_authority("FR", "Other CSCA", not_before=NOW - timedelta(days=5))
+    store = TrustStore(authorities=[stranger.certificate, forger.certificate])
+    for _ in range(3):
+        with pytest.raises(UntrustedError, match="not signed by") as caught:
+            store.check_chain(signer.certificate, at=NOW)
+        assert "Other CSCA" not in str(caught.value)  # a name mismatch gives no reason
+    store.authorities.append(csca.certificate)
+    for _ in range(3):
+        store.check_chain(signer.certificate, at=NOW)
+        with pytest.raises(ExpiredError):
+            store.check_chain(signer.certificate, at=NOW + timedelta(days=40))
+    store.authorities.remove(csca.certificate)
+    with pytest.raises(UntrustedError, match="not signed by"):
+        store.check_chain(signer.certificate, at=NOW)
+
+
 def test_validity_window(csca: pki.IssuedKey, signer: pki.IssuedKey) -> None:
     store = TrustStore(authorities=[csca.certificate])
     with pytest.raises(ExpiredError):

@@ -23,6 +23,7 @@ GENERAL_PATHS: list[tuple[object, str, object]] = [
     (cose, "_decode_typical", lambda data: None),
     (cose, "_decode_common", lambda data: None),
     (cosesig, "_key", lambda certificate: (certificate.public_key(), False)),
+    (typical, "_claims_c", None),
     (cwt, "_read_typical", lambda claims: None),
     (cwt, "_plain", lambda value: False),
     (typical, "typical_vaccination", lambda value: False),

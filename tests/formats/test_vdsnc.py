@@ -1007,3 +1007,18 @@ def test_signed_random_contents_never_raise(
     assert (verdict is Verdict.VALID) == (not result.errors)
     result.as_dict()  # builds a deferred record: it must not raise or change the verdict
     assert result.verdict is verdict
+
+
+def test_seal_signers_are_remembered_by_text_and_failures_are_not(seal_text: str) -> None:
+    """The recent-signer list in front of the lru_cache answers by equal text, not identity."""
+    from shomeisho.errors import ShomeishoError
+    from shomeisho.formats.vdsnc import certificates
+
+    cer = json.loads(seal_text)["sig"]["cer"]
+    first = certificates.seal_signer(cer)
+    assert certificates.seal_signer("".join(cer)) is first  # an equal, distinct string
+    assert any(signer is first for _, signer in certificates._RECENT)
+    for _ in range(2):
+        with pytest.raises(ShomeishoError):
+            certificates.seal_signer(cer[:-8])
+    assert all(known != cer[:-8] for known, _ in certificates._RECENT)

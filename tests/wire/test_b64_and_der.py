@@ -10,7 +10,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shomeisho import signing
 from shomeisho.errors import EncodingError, SignatureFormatError
+from shomeisho.formats.vdsnc import certificates as vdsnc_certificates
+from shomeisho.formats.vdsnc.certificates import es256_der
 from shomeisho.signing import raw_to_der
 from shomeisho.wire.b64 import b64url_decode
 
@@ -82,6 +85,22 @@ def test_der_matches_cryptography(raw: bytes, zeros_r: int, zeros_s: int) -> Non
     )
     r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
     assert raw_to_der(raw) == encode_dss_signature(r, s)
+    with pytest.MonkeyPatch.context() as patch:  # the byte-operation path, without C
+        patch.setattr(signing, "_der_c", None)
+        assert raw_to_der(raw) == encode_dss_signature(r, s)
+    if signing._der_c is not None:  # the C accelerator's conversion, and VDS-NC's own
+        assert signing._der_c(raw) == encode_dss_signature(r, s)
+    assert es256_der(raw) == encode_dss_signature(r, s)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vdsnc_certificates, "_der_c", None)
+        assert es256_der(raw) == encode_dss_signature(r, s)
+
+
+@pytest.mark.skipif(signing._der_c is None, reason="the optional C accelerator is not built")
+@pytest.mark.parametrize("raw", [b"", bytes(63), bytes(65), bytearray(64), "x" * 64, None])
+def test_the_c_conversion_declines_other_input(raw: object) -> None:
+    assert signing._der_c is not None
+    assert signing._der_c(raw) is None  # type: ignore[arg-type]
 
 
 def test_der_signature_given_as_raw_is_refused() -> None:

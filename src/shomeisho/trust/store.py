@@ -56,11 +56,12 @@ class TrustStore:
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Caches for the verify hot path. The lists above stay the source of truth: the kid index is
-    # rebuilt whenever ``signers`` is replaced or changes length, and only *successful* chain
-    # signature checks are remembered (keyed by both certificates' SHA-256 fingerprints).
+    # rebuilt whenever ``signers`` is replaced or changes length. ``_issued_by`` remembers, per
+    # (signer, authority) pair of objects, a name mismatch (False) or a *successful* chain
+    # signature check (True); failed signature checks are not remembered.
     _kid_index: dict[bytes, list[x509.Certificate]] = field(default_factory=dict, repr=False)
     _kid_index_key: tuple[int, int] = field(default=(0, -1), repr=False)
-    _issued_by: dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate]] = field(
+    _issued_by: dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate, bool]] = field(
         default_factory=dict, repr=False
     )
 
@@ -110,22 +111,25 @@ class TrustStore:
             return
         reasons: list[str] = []
         for authority in self.authorities:
-            if authority.subject != signer.issuer:
-                continue
             # Keyed by object identity and holding the objects, so a hit is exact and costs no
-            # re-serialisation (a fingerprint costs ~15 us, a quarter of the seal's own check).
+            # re-serialisation (a fingerprint costs ~15 us, a quarter of the seal's own check)
+            # and no comparison of names (two Name objects built and compared, ~2 us).
             pair = (id(signer), id(authority))
             known = self._issued_by.get(pair)
             if known is None or known[0] is not signer or known[1] is not authority:
+                if authority.subject != signer.issuer:
+                    self._remember(pair, signer, authority, issued=False)
+                    continue
                 try:
                     signer.verify_directly_issued_by(authority)
                 except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
                     reasons.append(f"not signed by {authority.subject.rfc4514_string()}")
                     continue
-                if len(self._issued_by) >= _ISSUED_BY_CAP:
-                    self._issued_by.clear()
-                self._issued_by[pair] = (signer, authority)
-            if not (authority.not_valid_before_utc <= at <= authority.not_valid_after_utc):
+                self._remember(pair, signer, authority, issued=True)
+            elif not known[2]:
+                continue  # names differ: not this authority's certificate
+            not_before, not_after = validity_window(authority)
+            if not (not_before <= at <= not_after):
                 reasons.append(
                     f"authority {authority.subject.rfc4514_string()} was not valid "
                     f"at {at.isoformat()}"
@@ -144,6 +148,18 @@ class TrustStore:
             where=what,
         )
 
+    def _remember(
+        self,
+        pair: tuple[int, int],
+        signer: x509.Certificate,
+        authority: x509.Certificate,
+        *,
+        issued: bool,
+    ) -> None:
+        if len(self._issued_by) >= _ISSUED_BY_CAP:
+            self._issued_by.clear()
+        self._issued_by[pair] = (signer, authority, issued)
+
     def _check_not_revoked(
         self, signer: x509.Certificate, authority: x509.Certificate, what: str
     ) -> None:
@@ -161,17 +177,37 @@ class TrustStore:
                 )
 
 
+# id(certificate) -> (certificate, not_valid_before_utc, not_valid_after_utc); the entry holds the
+# certificate, so its id cannot be reused while the entry exists.
+_WINDOWS: dict[int, tuple[x509.Certificate, datetime, datetime]] = {}
+
+
+def validity_window(certificate: x509.Certificate) -> tuple[datetime, datetime]:
+    """``(not_valid_before_utc, not_valid_after_utc)``, read once per certificate object.
+
+    Why: ``cryptography`` builds a new datetime on every read of either property, and a chain
+    check reads four of them on every VDS-NC verification. Certificates are immutable, so the
+    values cannot change; the validity itself is still checked against ``at`` every time."""
+    entry = _WINDOWS.get(id(certificate))
+    if entry is None or entry[0] is not certificate:
+        entry = (certificate, certificate.not_valid_before_utc, certificate.not_valid_after_utc)
+        if len(_WINDOWS) >= _ISSUED_BY_CAP:
+            _WINDOWS.clear()
+        _WINDOWS[id(certificate)] = entry
+    return entry[1], entry[2]
+
+
 def _check_validity(certificate: x509.Certificate, at: datetime, what: str) -> None:
-    if at < certificate.not_valid_before_utc:
+    not_before, not_after = validity_window(certificate)
+    if at < not_before:
         raise NotYetValidError(
-            f"the {what} certificate is valid only from "
-            f"{certificate.not_valid_before_utc.isoformat()}",
+            f"the {what} certificate is valid only from {not_before.isoformat()}",
             code="not_yet_valid.signer",
             where=what,
         )
-    if at > certificate.not_valid_after_utc:
+    if at > not_after:
         raise ExpiredError(
-            f"the {what} certificate expired on {certificate.not_valid_after_utc.isoformat()}",
+            f"the {what} certificate expired on {not_after.isoformat()}",
             code="expired.signer",
             where=what,
         )

@@ -9,6 +9,7 @@ the same errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import cbor2
@@ -28,6 +29,11 @@ from shomeisho.formats.dcc.cose import (
 )
 from shomeisho.signing import ES256 as ES256_NAME
 from shomeisho.signing import Signer, raw_to_der, verify_es256, verify_ps256
+
+try:
+    from shomeisho.wire._accel import es256_der as _der_c
+except ImportError:  # built without a C compiler (or an older build): raw_to_der alone
+    _der_c: Callable[[bytes], bytes | None] | None = None  # type: ignore[no-redef]
 
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 # id(certificate) -> (certificate, its public key, whether that is a P-256 key); the entry holds
@@ -54,8 +60,9 @@ def verify(message: Sign1, alg: int, certificate: x509.Certificate) -> None:
     data = sig_structure(message.protected_bytes, message.payload)
     signature = message.signature
     if alg == ES256 and p256 and len(signature) == 64:
+        der = _der_c(signature) if _der_c is not None else None  # raw_to_der, one call fewer
         try:
-            key.verify(raw_to_der(signature), data, _ECDSA_SHA256)
+            key.verify(der or raw_to_der(signature), data, _ECDSA_SHA256)
         except InvalidSignature:
             raise SignatureError(  # the error verify_es256 raises
                 "the signature does not match the signed content",

@@ -65,7 +65,15 @@ def json_payload(value: Mapping[Any, Any]) -> dict[str, Any]:
 
 def read(data: bytes) -> RawClaims:
     """:func:`decode` without the JSON check of the payload (same errors, same order)."""
-    claims = strict_cbor.loads(data, what="the CWT claims map")
+    return read_decoded(strict_cbor.loads(data, what=WHAT, max_depth=strict_cbor.MAX_DEPTH))
+
+
+WHAT = "the CWT claims map"  # how errors name it
+
+
+def read_decoded(claims: Any) -> RawClaims:
+    """:func:`read` of claims already decoded by :func:`strict_cbor.loads` (``max_depth`` as
+    there), for a caller that decoded them itself (:func:`.typical.read_claims`)."""
     typical = _read_typical(claims)
     return typical if typical is not None else _read(claims)
 

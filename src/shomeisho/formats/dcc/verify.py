@@ -118,8 +118,7 @@ def _after_signature(
         except ShomeishoError as exc:
             errors.append(exc)
     try:
-        claims = cwt.read(message.payload)
-        is_typical = typical.typical_vaccination(claims.payload)
+        claims, is_typical = typical.read_claims(message.payload)
         dcc = claims.payload if is_typical else cwt.json_payload(claims.payload)
     except ShomeishoError as exc:
         errors.append(exc)

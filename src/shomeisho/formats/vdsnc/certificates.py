@@ -15,7 +15,7 @@ particular seal or its signature is cached.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -31,6 +31,11 @@ from shomeisho.formats.vdsnc.seal import decode_b64url
 from shomeisho.pki import ICAO_DOCUMENT_TYPE_LIST, ICAO_EKU_VDS_SIGNER
 from shomeisho.signing import P256_COORDINATE, verify_es256
 from shomeisho.trust.certificates import der_children, der_tlv, is_tolerated, read_certificate
+
+try:
+    from shomeisho.wire._accel import es256_der as _der_c
+except ImportError:  # built without a C compiler (or an older build): byte operations below
+    _der_c: Callable[[bytes], bytes | None] | None = None  # type: ignore[no-redef]
 
 MAX_CERTIFICATE_TEXT = 8 * 1024
 DOCUMENT_TYPE_BY_SEAL = {"icao.vacc": "NV", "icao.test": "NT"}
@@ -57,7 +62,12 @@ def _der_integer(value: bytes) -> bytes:
 def es256_der(raw: bytes) -> bytes:
     """A 64-byte ``r || s`` as the DER ``ECDSA-Sig-Value`` OpenSSL verifies: what
     :func:`shomeisho.signing.raw_to_der` returns, built without two big integers (the body is
-    at most 70 bytes, so every length fits one byte)."""
+    at most 70 bytes, so every length fits one byte); by the C accelerator where it is built
+    (``_accel.es256_der``, tested against this code in ``tests/wire/test_b64_and_der.py``)."""
+    if _der_c is not None:
+        der = _der_c(raw)
+        if der is not None:
+            return der
     body = _der_integer(raw[:P256_COORDINATE]) + _der_integer(raw[P256_COORDINATE:])
     return bytes((_SEQUENCE, len(body))) + body
 
@@ -109,9 +119,28 @@ class SealSigner:
         verify_es256(self.public_key, signature, data, where=where)
 
 
-@lru_cache(maxsize=64)
+_RECENT: list[tuple[str, SealSigner]] = []  # the last signers seal_signer returned, newest first
+_RECENT_SIZE = 4
+
+
 def seal_signer(cer: str) -> SealSigner:
-    """Decode ``sig.cer``; raises Encoding/Malformed/AlgorithmError. Cached: seals share BSCs."""
+    """Decode ``sig.cer``; raises Encoding/Malformed/AlgorithmError. Cached: seals share BSCs.
+
+    The few signers seen last are found by comparing the text (a ``memcmp``) before the
+    :func:`functools.lru_cache` lookup, which must hash the ~700 characters of every new ``cer``
+    string (about 2,600 instructions, one fortieth of what a seal costs around its ECDSA
+    check). Only successes are kept, as in the lru_cache."""
+    for known, signer in _RECENT:
+        if known == cer:
+            return signer
+    signer = _seal_signer(cer)
+    _RECENT.insert(0, (cer, signer))
+    del _RECENT[_RECENT_SIZE:]
+    return signer
+
+
+@lru_cache(maxsize=64)
+def _seal_signer(cer: str) -> SealSigner:
     der = decode_b64url(cer, what="sig.cer", max_length=MAX_CERTIFICATE_TEXT)
     try:
         certificate = read_certificate(der)
