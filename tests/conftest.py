@@ -12,7 +12,10 @@ from shomeisho.model import PartialDate, Person, PersonName, VaccinationEvent, V
 from shomeisho.signing import LocalSigner
 from shomeisho.trust.store import TrustStore
 
-pytest_plugins = ["tests.database_fixtures"]  # engine: SQLite and PostgreSQL
+pytest_plugins = [
+    "tests.database_fixtures",  # engine: SQLite and PostgreSQL
+    "tests.key_fixtures",  # demo_keys: an issuing setup on disk
+]
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

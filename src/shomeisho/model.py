@@ -13,11 +13,13 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from shomeisho.errors import InputError, Verdict, worst_verdict
 from shomeisho.errors import ShomeishoError as _ShomeishoError
 
+#: Japan's time, in which residents read every date and time (Japan keeps no daylight saving).
+JST = timezone(timedelta(hours=9), "JST")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 

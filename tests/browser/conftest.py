@@ -17,14 +17,20 @@ import pytest
 
 from shomeisho.db.bootstrap import prepare
 from shomeisho.db.engine import make_engine
-from shomeisho.db.staff import create_staff
 from shomeisho.identity.enrolment import card_key_and_certificate
 from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.records import passwords
 from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
-from tests.db.records_factory import CARD_HOLDER, OPERATOR, SAPPORO, event, resident
+from tests.db.records_factory import (
+    CARD_HOLDER,
+    OPERATOR,
+    SAPPORO,
+    create_accounts,
+    event,
+    resident,
+)
 from tests.live_server import free_port, serving
 
 PASSWORD = "browser-test-password"
@@ -39,20 +45,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     saved = passwords._N
     passwords._N = 2**8
     try:
-        for login, role, code in (
-            ("clerk-131016", Role.CLERK, "131016"),
-            ("clerk-011002", Role.CLERK, "011002"),
-            ("operator", Role.NATIONAL_OPERATOR, None),
-        ):
-            create_staff(
-                engine,
-                login=login,
-                display_name=login,
-                role=role,
-                municipality_code=code,
-                password=PASSWORD,
-                created_by="test",
-            )
+        create_accounts(
+            engine,
+            {
+                "clerk-131016": (Role.CLERK, "131016"),
+                "clerk-011002": (Role.CLERK, "011002"),
+                "operator": (Role.NATIONAL_OPERATOR, None),
+            },
+            PASSWORD,
+        )
     finally:
         passwords._N = saved
     port = free_port()

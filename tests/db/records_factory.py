@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
+from sqlalchemy import Engine
+
+from shomeisho.db.staff import create_staff
 from shomeisho.identity.cards import CardHolder
 from shomeisho.records.entities import EventDetails, ResidentDetails, Role, Sex, Staff
 
@@ -90,3 +94,12 @@ CARD_HOLDER = CardHolder(
     municipality_code="131016",
     address="東京都千代田区霞が関二丁目1番1号",
 )
+
+
+def create_accounts(
+    engine: Engine, accounts: Mapping[str, tuple[Role, str | None]], password: str
+) -> None:
+    """Staff accounts (login -> role and municipality), each with ``password``."""
+    for login, (role, code) in accounts.items():
+        create_staff(engine, login=login, display_name=login, role=role,
+                     municipality_code=code, password=password, created_by="test")  # fmt: skip

@@ -12,7 +12,6 @@ from shomeisho.db.issued import SqlIssuedStore
 from shomeisho.db.store import SqlRecordStore
 from shomeisho.errors import InputError, Verdict
 from shomeisho.formats import all_formats
-from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.procedure.issuance import CertificateIssuer, Use
 from shomeisho.records.audit import AuditRecord
@@ -20,29 +19,20 @@ from shomeisho.records.certificate_record import TravelDetails
 from shomeisho.records.service import RecordService
 from shomeisho.trust.store import load_trust_file
 from tests.db.records_factory import CLERK_A, OPERATOR, event, resident
-
-PASSPHRASE = "issuance-test-passphrase"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("keys") / "keys"
-    create_demo_trust_setup(
-        folder, PASSPHRASE, country="JP", country_alpha3="JPN",
-        shc_issuer="https://demo.shomeisho.example.jp/issuer",
-    )  # fmt: skip
-    return folder
+from tests.key_fixtures import KEYS_PASSPHRASE
 
 
 @pytest.mark.parametrize(
     ("use", "formats"), [(Use.DOMESTIC, ["shc"]), (Use.OVERSEAS, ["shc", "vdsnc", "dcc"])]
 )
-def test_issue_keep_and_verify(engine: Engine, keys: Path, use: Use, formats: list[str]) -> None:
+def test_issue_keep_and_verify(
+    engine: Engine, demo_keys: Path, use: Use, formats: list[str]
+) -> None:
     service = RecordService(SqlRecordStore(engine))
     person = service.add_resident(CLERK_A, resident())
     service.record_vaccination(CLERK_A, person.resident_id, event("V-1", 1))
     issuer = CertificateIssuer(
-        FileKeyStore(keys, PASSPHRASE), IssuerSetup.load(keys), with_dcc=True
+        FileKeyStore(demo_keys, KEYS_PASSPHRASE), IssuerSetup.load(demo_keys), with_dcc=True
     )
     travel = (
         TravelDetails("TK1234567", "JPN", "TAKAHASHI", "YOSHIKO") if use is Use.OVERSEAS else None
@@ -51,7 +41,7 @@ def test_issue_keep_and_verify(engine: Engine, keys: Path, use: Use, formats: li
     assert [c.format for c in issued.certificates] == formats
     shared = {c.record.certificate_id for c in issued.certificates if c.format != "vdsnc"}
     assert shared == {issued.certificate_id}  # VDS-NC's 12-character uvci carries its own id
-    trust = load_trust_file(keys / "trust-bundle.json")
+    trust = load_trust_file(demo_keys / "trust-bundle.json")
     for certificate in issued.certificates:
         result = all_formats()[certificate.format].verify(
             certificate.text, trust, at=datetime.now(UTC) + timedelta(minutes=1)
@@ -76,11 +66,13 @@ def test_issue_keep_and_verify(engine: Engine, keys: Path, use: Use, formats: li
     assert action == "certificate.issue"
 
 
-def test_overseas_needs_the_passport(engine: Engine, keys: Path) -> None:
+def test_overseas_needs_the_passport(engine: Engine, demo_keys: Path) -> None:
     service = RecordService(SqlRecordStore(engine))
     person = service.add_resident(CLERK_A, resident())
     service.record_vaccination(CLERK_A, person.resident_id, event("V-1", 1))
-    issuer = CertificateIssuer(FileKeyStore(keys, PASSPHRASE), IssuerSetup.load(keys))
+    issuer = CertificateIssuer(
+        FileKeyStore(demo_keys, KEYS_PASSPHRASE), IssuerSetup.load(demo_keys)
+    )
     with pytest.raises(InputError) as info:
         issuer.issue(service.resident_file(CLERK_A, person.resident_id), Use.OVERSEAS)
     assert info.value.code == "input.travel"

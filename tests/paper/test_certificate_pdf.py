@@ -16,7 +16,6 @@ import pytest
 from shomeisho import qr
 from shomeisho.errors import InputError, Verdict
 from shomeisho.formats import all_formats
-from shomeisho.issuer_setup import create_demo_trust_setup
 from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.paper.pdf import render_certificate_pdf, unprintable
 from shomeisho.paper.sheet import sheet_for
@@ -26,18 +25,7 @@ from shomeisho.records.entities import EventStatus, Resident, VaccinationEventRe
 from shomeisho.records.service import ResidentFile
 from shomeisho.trust.store import load_trust_file
 from tests.db.records_factory import event, resident
-
-PASSPHRASE = "paper-test-passphrase"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("keys") / "keys"
-    create_demo_trust_setup(
-        folder, PASSPHRASE, country="JP", country_alpha3="JPN",
-        shc_issuer="https://demo.shomeisho.example.jp/issuer",
-    )  # fmt: skip
-    return folder
+from tests.key_fixtures import KEYS_PASSPHRASE
 
 
 def resident_file(**changes: object) -> ResidentFile:
@@ -73,10 +61,10 @@ def pages_of(pdf: bytes) -> list[tuple[str, list[qr.ScannedCode]]]:
 
 
 @pytest.mark.parametrize("use", [Use.DOMESTIC, Use.OVERSEAS])
-def test_the_pdf_reads_back_as_text_and_every_code_verifies(keys: Path, use: Use) -> None:
+def test_the_pdf_reads_back_as_text_and_every_code_verifies(demo_keys: Path, use: Use) -> None:
     file = resident_file()
     issuer = CertificateIssuer(
-        FileKeyStore(keys, PASSPHRASE), IssuerSetup.load(keys), with_dcc=True
+        FileKeyStore(demo_keys, KEYS_PASSPHRASE), IssuerSetup.load(demo_keys), with_dcc=True
     )
     travel = TravelDetails("TK1234567", "JPN", "TAKAHASHI", "YOSHIKO")
     issued = issuer.issue(file, use, travel if use is Use.OVERSEAS else None)
@@ -99,7 +87,7 @@ def test_the_pdf_reads_back_as_text_and_every_code_verifies(keys: Path, use: Use
     assert "TAKAHASHI YOSHIKO" in summary
     assert "2回目 Dose 2" in summary and "2021年6月22日" in summary
     assert issued.certificate_id in summary
-    trust = load_trust_file(keys / "trust-bundle.json")
+    trust = load_trust_file(demo_keys / "trust-bundle.json")
     found = {}
     for text, codes in read[1:]:
         assert "髙橋 𠮷子" in text
@@ -113,9 +101,11 @@ def test_the_pdf_reads_back_as_text_and_every_code_verifies(keys: Path, use: Use
         assert verdict.verdict is Verdict.VALID, (certificate.format, verdict.errors)
 
 
-def test_the_pdf_declares_its_language_title_and_embeds_its_font(keys: Path) -> None:
+def test_the_pdf_declares_its_language_title_and_embeds_its_font(demo_keys: Path) -> None:
     file = resident_file()
-    issuer = CertificateIssuer(FileKeyStore(keys, PASSPHRASE), IssuerSetup.load(keys))
+    issuer = CertificateIssuer(
+        FileKeyStore(demo_keys, KEYS_PASSPHRASE), IssuerSetup.load(demo_keys)
+    )
     issued = issuer.issue(file, Use.DOMESTIC)
     codes = [(c.format, c.text) for c in issued.certificates]
     pdf = render_certificate_pdf(

@@ -28,7 +28,7 @@ from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from shomeisho.web.schemas import JourneyMetricsOut
-from tests.db.records_factory import CHIYODA
+from tests.db.records_factory import CHIYODA, create_accounts
 from tests.web.test_journey import sign_in_through_journey
 from tests.web.test_oidc_flow import Live, live  # noqa: F401
 
@@ -63,19 +63,11 @@ class Api:
 
 @pytest.fixture
 def api(engine: Engine, tmp_path: Path) -> Iterator[Api]:
-    for login, role, code in (
-        ("operator", Role.NATIONAL_OPERATOR, None),
-        ("clerk", Role.CLERK, CHIYODA),
-    ):
-        create_staff(
-            engine,
-            login=login,
-            display_name=login,
-            role=role,
-            municipality_code=code,
-            password=PASSWORD,
-            created_by="test",
-        )
+    create_accounts(
+        engine,
+        {"operator": (Role.NATIONAL_OPERATOR, None), "clerk": (Role.CLERK, CHIYODA)},
+        PASSWORD,
+    )
     now = [DAY_START]
     log = SqlJourneyLog(engine, clock=lambda: now[0])
     with TestClient(create_app(Settings(demo=True, data_dir=tmp_path), engine=engine)) as client:

@@ -14,11 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from shomeisho.db.staff import create_staff
 from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
-from tests.db.records_factory import CHIYODA, HEADER, SAPPORO, csv_row
+from tests.db.records_factory import CHIYODA, HEADER, SAPPORO, create_accounts, csv_row
 
 PASSWORD = "a-long-test-password"
 ACCOUNTS = {
@@ -48,16 +47,7 @@ class Service:
 
 @pytest.fixture
 def service(engine: Engine, tmp_path: Any) -> Service:
-    for login, (role, code) in ACCOUNTS.items():
-        create_staff(
-            engine,
-            login=login,
-            display_name=login,
-            role=role,
-            municipality_code=code,
-            password=PASSWORD,
-            created_by="test",
-        )
+    create_accounts(engine, ACCOUNTS, PASSWORD)
     app = create_app(Settings(demo=True, data_dir=tmp_path), engine=engine)
     client = TestClient(app)
     svc = Service(engine, client, "", "")

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from shomeisho import qr
-from shomeisho.db.staff import create_staff
 from shomeisho.errors import Verdict
 from shomeisho.formats import all_formats
 from shomeisho.issuer_setup import create_demo_trust_setup
@@ -24,15 +23,14 @@ from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.trust.store import load_trust_file
 from shomeisho.web.app import create_app
-from tests.db.records_factory import CHIYODA, OPERATOR, event, resident
+from tests.db.records_factory import CHIYODA, OPERATOR, create_accounts, event, resident
 
 PASSWORD = "counter-test-password"
 
 
 @pytest.fixture
 def counter(engine: Engine, tmp_path: Path) -> tuple[TestClient, str, Path]:
-    create_staff(engine, login="clerk", display_name="窓口 一郎", role=Role.CLERK,
-                 municipality_code=CHIYODA, password=PASSWORD, created_by="test")  # fmt: skip
+    create_accounts(engine, {"clerk": (Role.CLERK, CHIYODA)}, PASSWORD)
     settings = Settings(demo=True, data_dir=tmp_path)
     create_demo_trust_setup(
         tmp_path / "keys", settings.key_passphrase.get_secret_value(), country="JP",

@@ -19,6 +19,9 @@ from shomeisho.model import IssuedCertificate, VaccinationRecord, Verification
 from shomeisho.signing import Signer
 from shomeisho.trust.store import TrustStore
 
+#: The name a person reads for each format (pages, the PDF, the verifier's verdict).
+TITLES = {"shc": "SMART Health Card", "vdsnc": "ICAO VDS-NC", "dcc": "EU DCC"}
+
 
 class CertificateFormat(Protocol):
     """The interface every format module's ``FORMAT`` object provides."""

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from shomeisho.formats import TITLES
+from shomeisho.model import JST
 from shomeisho.records.certificate_record import certifiable_events
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import ResidentFile
 
-JST = timezone(timedelta(hours=9), "JST")  # Japan keeps no daylight saving time
-FORMAT_NAMES = {"shc": "SMART Health Card", "vdsnc": "ICAO VDS-NC", "dcc": "EU DCC"}
 USE_NAMES = {
     "domestic": ("国内用", "for use in Japan"),
     "overseas": ("海外用", "for travel abroad"),
@@ -40,7 +40,7 @@ class PrintedCode:
 
     @property
     def title(self) -> str:
-        return FORMAT_NAMES.get(self.format, self.format)
+        return TITLES.get(self.format, self.format)
 
 
 @dataclass(frozen=True, slots=True)

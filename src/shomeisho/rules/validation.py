@@ -160,24 +160,7 @@ def _validate(expr: object) -> list[Problem]:
             return [Problem(expr, f"{what} must have exactly 1 operand, but it has {count}")]
         return _validate(values[0])
     if operator == "plusTime":
-        if count != 3:
-            problems.append(
-                Problem(
-                    expr,
-                    'a "plusTime"-operation must have exactly 3 values/operands, '
-                    f"but it has {count}",
-                )
-            )
-        if count >= 1:
-            problems.extend(_validate(values[0]))
-        if count >= 2 and not is_int(values[1]):
-            problems.append(
-                Problem(
-                    expr,
-                    '"amount" argument (#2) of "plusTime" must be an integer, '
-                    f"but it is: {_js(values[1])}",
-                )
-            )
+        problems = _first_then_integer(expr, values, "plusTime", 3, "amount")
         if count >= 3 and values[2] not in TIME_UNITS:
             problems.append(
                 Problem(
@@ -188,26 +171,36 @@ def _validate(expr: object) -> list[Problem]:
             )
         return problems
     if operator == "extractFromUVCI":
-        if count != 2:
-            problems.append(
-                Problem(
-                    expr,
-                    'an "extractFromUVCI"-operation must have exactly 2 values/operands, '
-                    f"but it has {count}",
-                )
-            )
-        if count >= 1:
-            problems.extend(_validate(values[0]))
-        if count >= 2 and not is_int(values[1]):
-            problems.append(
-                Problem(
-                    expr,
-                    '"index" argument (#2) of "extractFromUVCI" must be an integer, '
-                    f"but it is: {_js(values[1])}",
-                )
-            )
-        return problems
+        return _first_then_integer(expr, values, "extractFromUVCI", 2, "index")
     return [Problem(expr, f'unrecognised operator: "{_js(operator)}"')]
 
 
 __all__ = ["validate"]
+
+
+def _first_then_integer(
+    expr: object, values: list[object], operator: str, expected: int, argument: str
+) -> list[Problem]:
+    """plusTime and extractFromUVCI alike: an exact operand count, an expression first and an
+    integer literal second (their problems in the order the specification lists them)."""
+    problems = []
+    if len(values) != expected:
+        article = "an" if operator[0] in "aeiou" else "a"
+        problems.append(
+            Problem(
+                expr,
+                f'{article} "{operator}"-operation must have exactly {expected} values/operands, '
+                f"but it has {len(values)}",
+            )
+        )
+    if values:
+        problems.extend(_validate(values[0]))
+    if len(values) >= 2 and not is_int(values[1]):
+        problems.append(
+            Problem(
+                expr,
+                f'"{argument}" argument (#2) of "{operator}" must be an integer, '
+                f"but it is: {_js(values[1])}",
+            )
+        )
+    return problems

@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shomeisho import qr
 from shomeisho.db.issued import SqlIssuedStore
+from shomeisho.formats import TITLES
 from shomeisho.formats.shc import write_health_card_file
 from shomeisho.paper.pdf import render_certificate_pdf
-from shomeisho.paper.sheet import FORMAT_NAMES, sheet_for
+from shomeisho.paper.sheet import sheet_for
 from shomeisho.records.certificate_record import register_digest
 from shomeisho.records.service import ResidentFile
 from shomeisho.web import pages
@@ -49,9 +50,9 @@ def certificate_page(request: Request) -> Response:
     shown = request.query_params.get("format") or newest.formats[0]
     if shown not in certificates:
         shown = next(iter(certificates))
-    svg = qr.render_svg(
-        certificates[shown], shown, scale=5, title=f"{FORMAT_NAMES[shown]} QR"
-    ).decode("utf-8")
+    svg = qr.render_svg(certificates[shown], shown, scale=5, title=f"{TITLES[shown]} QR").decode(
+        "utf-8"
+    )
     changed = None
     if newest.register_digest and newest.register_digest != register_digest(file):
         changed = max((e.changed_at for e in file.events), default=newest.issued_at)
@@ -61,7 +62,7 @@ def certificate_page(request: Request) -> Response:
         file=file,
         formats=list(certificates),
         shown=shown,
-        names=FORMAT_NAMES,
+        names=TITLES,
         svg=svg[svg.index("<svg") :],
         newest=newest,
         earlier=history[1:],

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from shomeisho.paper.sheet import JST
+from shomeisho.model import JST
 from shomeisho.web import i18n
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from shomeisho.errors import InputError, Verdict
+from shomeisho.formats import TITLES
 from shomeisho.model import Person
-from shomeisho.paper.sheet import FORMAT_NAMES
 from shomeisho.presented import MAX_INPUT_BYTES, Outcome, read_bytes, verify_presented
 from shomeisho.trust.store import TrustStore
 from shomeisho.web import pages
@@ -67,7 +67,7 @@ def _shown(outcome: Outcome) -> dict[str, object]:
     return {
         "verdict": verification.verdict.value,
         "valid": verification.verdict is Verdict.VALID,
-        "format": FORMAT_NAMES.get(verification.format, verification.format),
+        "format": TITLES.get(verification.format, verification.format),
         "name": _name(person) if person is not None else None,
         "birth_date": person.birth_date.iso() if person and person.birth_date else None,
         "reasons": [error.code for error in verification.errors],
