@@ -28,6 +28,7 @@ FAMILIES = (
     "not_found",
     "conflict",
     "rules",
+    "rules_failed",
 )
 CODE = re.compile(r'"((?:' + "|".join(FAMILIES) + r')(?:\.[a-z_0-9]+)+)"')
 
@@ -64,3 +65,14 @@ def test_verdicts_follow_the_tree() -> None:
         is errors.Verdict.UNREADABLE
     )
     assert errors.KeyUsageError("x").verdict is errors.Verdict.UNTRUSTED
+    # revoked is its own verdict and outranks other technical failures; a failed rule is the
+    # mildest failure (the certificate itself is sound)
+    assert errors.RevokedError("x").verdict is errors.Verdict.REVOKED
+    assert (
+        errors.worst_verdict([errors.SchemaError("x"), errors.RevokedError("y")])
+        is errors.Verdict.REVOKED
+    )
+    failed = errors.RuleFailedError("x", rule_id="VR-JP-0001", descriptions={"en": "d"})
+    assert failed.verdict is errors.Verdict.RULES_FAILED
+    assert failed.as_dict()["rule_id"] == "VR-JP-0001"
+    assert errors.worst_verdict([failed, errors.ExpiredError("y")]) is errors.Verdict.EXPIRED

@@ -19,13 +19,16 @@ leads to. The tree follows the stages of verification, in the order they run::
     │   │   ├── SignatureFormatError    e.g. DER where the format says raw r||s
     │   │   └── AlgorithmError          algorithm not allowed, or not in the protected header
     │   ├── SchemaError                 payload breaks the format's schema or value sets
-    │   └── RevokedError                on a revocation list
+    │   └── RevokedError                verdict "revoked": on the issuer's revocation list
     ├── UntrustedError                  verdict "untrusted": no trusted key or chain
     │   └── KeyUsageError               signer certificate not allowed for this certificate type
     ├── ExpiredError                    verdict "expired"
     ├── NotYetValidError                verdict "not_yet_valid"
     ├── RuleError                       a business rule (CertLogic) is invalid, over its caps,
     │                                   or cannot be evaluated on the data: the rule fails
+    ├── RuleFailedError                 verdict "rules_failed": a sound certificate that the
+    │                                   country's acceptance (or the issuer's invalidation)
+    │                                   rules do not accept; names the rule and says why
     ├── AccessDeniedError               the signed-in person may not do this (HTTP 403)
     ├── NotFoundError                   no such record that this person may see (HTTP 404)
     └── ConflictError                   the change clashes with the record's state (HTTP 409)
@@ -47,10 +50,12 @@ class Verdict(StrEnum):
     """The one-word outcome a verifier shows, ordered from best to worst by ``severity``."""
 
     VALID = "valid"
+    RULES_FAILED = "rules_failed"
     NOT_YET_VALID = "not_yet_valid"
     EXPIRED = "expired"
     UNTRUSTED = "untrusted"
     INVALID = "invalid"
+    REVOKED = "revoked"
     UNREADABLE = "unreadable"
 
     @property
@@ -58,13 +63,18 @@ class Verdict(StrEnum):
         return _SEVERITY[self]
 
 
+# A certificate failing only a country's rules is technically sound, so that is the mildest
+# failure; a revoked one was withdrawn on purpose by its issuer, which a checker must see even
+# when something else is also wrong with it.
 _SEVERITY = {
     Verdict.VALID: 0,
-    Verdict.NOT_YET_VALID: 1,
-    Verdict.EXPIRED: 2,
-    Verdict.UNTRUSTED: 3,
-    Verdict.INVALID: 4,
-    Verdict.UNREADABLE: 5,
+    Verdict.RULES_FAILED: 1,
+    Verdict.NOT_YET_VALID: 2,
+    Verdict.EXPIRED: 3,
+    Verdict.UNTRUSTED: 4,
+    Verdict.INVALID: 5,
+    Verdict.REVOKED: 6,
+    Verdict.UNREADABLE: 7,
 }
 
 
@@ -169,9 +179,12 @@ class SchemaError(InvalidError):
 
 
 class RevokedError(InvalidError):
-    """Raised when the certificate is on a revocation list."""
+    """Raised when the certificate is on its issuer's revocation list (DCC hash lists, SHC
+    ``rid`` lists, our own issuer's revocations). Its own verdict, because a checker must tell a
+    withdrawn certificate from a broken one."""
 
     code = "revoked"
+    verdict = Verdict.REVOKED
 
 
 class UntrustedError(ShomeishoError):
@@ -207,6 +220,34 @@ class RuleError(ShomeishoError):
     as failed (the CertLogic specification's advice), hence the verdict "invalid"."""
 
     code = "rules"
+
+
+class RuleFailedError(ShomeishoError):
+    """Raised (collected, in practice) when a business rule evaluates to anything but true.
+
+    ``rule_id`` is the rule's identifier (``VR-JP-0001``), ``descriptions`` its text per language
+    (``{"en": ..., "ja": ...}``) so a page can say in the reader's language what was not met."""
+
+    code = "rules_failed"
+    verdict = Verdict.RULES_FAILED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule_id: str,
+        descriptions: dict[str, str] | None = None,
+        code: str | None = None,
+        where: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, where=where)
+        self.rule_id = rule_id
+        self.descriptions = dict(descriptions or {})
+
+    def as_dict(self) -> dict[str, str]:
+        out = super().as_dict()
+        out["rule_id"] = self.rule_id
+        return out
 
 
 class AccessDeniedError(ShomeishoError):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from shomeisho.errors import InputError, Verdict, worst_verdict
 from shomeisho.errors import ShomeishoError as _ShomeishoError
@@ -204,6 +205,9 @@ class Verification:
         self.issued_at = issued_at
         self.expires_at = expires_at
         self.signature_verified = signature_verified
+        #: The EU DCC (HCERT) payload when the format is DCC and its signature verified: business
+        #: rules are written against it. Other formats are mapped onto it by the rules package.
+        self.payload: Mapping[str, Any] | None = None
 
     @property
     def record(self) -> VaccinationRecord | None:

@@ -191,7 +191,7 @@ def test_rid_and_revocation(record, shc_signer, shc_issuer, trust, now) -> None:
     assert result.verdict is Verdict.VALID
     assert result.record is not None and result.record.certificate_id == f"shc:rid:{rid}"
     revoked = ShcFormat(crls={shc_issuer: {kid: crl.crl_document(kid, 1, ["other", rid])}})
-    assert revoked.verify(issued.text, trust, at=now).verdict is Verdict.INVALID
+    assert revoked.verify(issued.text, trust, at=now).verdict is Verdict.REVOKED
     assert codes(revoked.verify(issued.text, trust, at=now)) == ["revoked"]
     later = ShcFormat(
         crls={shc_issuer: {kid: crl.crl_document(kid, 1, [f"{rid}.{int(now.timestamp()) - 10}"])}}

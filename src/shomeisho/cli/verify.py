@@ -24,6 +24,8 @@ _VERDICT_WORDS = {
     Verdict.EXPIRED: "[bold yellow]expired 期限切れ[/]",
     Verdict.NOT_YET_VALID: "[bold yellow]not yet valid 有効期間前[/]",
     Verdict.UNREADABLE: "[bold red]unreadable 読取不可[/]",
+    Verdict.REVOKED: "[bold red]revoked 失効[/]",
+    Verdict.RULES_FAILED: "[bold yellow]rules not met 入国条件に不適合[/]",
 }
 
 

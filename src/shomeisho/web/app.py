@@ -30,6 +30,7 @@ from shomeisho.procedure.issuance import CertificateIssuer
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
 from shomeisho.trust.store import load_trust_file
+from shomeisho.verifier import Verifier
 from shomeisho.web import (
     api_records,
     certificate_pages,
@@ -168,6 +169,7 @@ def _issuing(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.issuer = None
     bundle = keys / "trust-bundle.json"
     app.state.trust = load_trust_file(bundle) if bundle.exists() else None
+    app.state.verifier = Verifier(app.state.trust) if app.state.trust is not None else None
     if (keys / "issuer.json").exists():
         passphrase = settings.key_passphrase.get_secret_value()
         app.state.issuer = CertificateIssuer(

@@ -336,6 +336,11 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_untrusted": {"ja": "発行者を信頼できません", "en": "Issuer not trusted"},
     "verdict_invalid": {"ja": "無効な証明書です", "en": "Not a valid certificate"},
     "verdict_unreadable": {"ja": "読み取れませんでした", "en": "Could not be read"},
+    "verdict_revoked": {"ja": "発行者により失効されています", "en": "Revoked by its issuer"},
+    "verdict_rules_failed": {
+        "ja": "この国の受入条件を満たしていません",
+        "en": "Does not meet this country's rules",
+    },
     "problem_title_sign_in": {"ja": "サインインが必要です", "en": "You need to sign in"},
     "problem_title_refused": {"ja": "この操作はできません", "en": "This is not allowed"},
     "problem_title_missing": {"ja": "ページが見つかりません", "en": "Page not found"},

@@ -18,8 +18,8 @@ from starlette.datastructures import UploadFile
 from shomeisho.errors import InputError, Verdict
 from shomeisho.formats import TITLES
 from shomeisho.model import Person
-from shomeisho.presented import MAX_INPUT_BYTES, Outcome, read_bytes, verify_presented
-from shomeisho.trust.store import TrustStore
+from shomeisho.presented import MAX_INPUT_BYTES, Outcome, read_bytes
+from shomeisho.verifier import Verifier
 from shomeisho.web import pages
 
 router = APIRouter(include_in_schema=False)
@@ -47,10 +47,10 @@ async def verify(request: Request) -> Response:
         data = pasted.encode("utf-8")
     if not data:
         return pages.render(request, "verify/form.html", 422, error=t["verify_nothing"])
-    trust: TrustStore | None = request.app.state.trust
-    if trust is None:
+    verifier: Verifier | None = request.app.state.verifier
+    if verifier is None:
         raise InputError("this service has no trust list configured", code="input.settings")
-    outcomes = verify_presented(read_bytes(data, source="upload"), trust, at=datetime.now(UTC))
+    outcomes = verifier.verify(read_bytes(data, source="upload"), at=datetime.now(UTC))
     del data, pasted  # nothing of the certificate outlives the request
     return pages.render(
         request,
