@@ -23,6 +23,10 @@ class Verifier:
 
     trust: TrustStore
 
+    def rule_countries(self) -> list[str]:
+        """Countries of arrival whose acceptance rules this verifier holds (alpha-2, sorted)."""
+        return []
+
     def verify(
         self, items: list[Presented], *, at: datetime, country: str | None = None
     ) -> list[Outcome]:
