@@ -30,7 +30,11 @@ EMPTIED = (
     "staff",
     "idp_cards",
     "issued_certificates",
+    "revocations",
     "journey_events",
+    "api_usage",
+    "api_keys",
+    "api_organisations",
 )
 
 

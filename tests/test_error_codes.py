@@ -29,6 +29,7 @@ FAMILIES = (
     "conflict",
     "rules",
     "rules_failed",
+    "trust",
 )
 CODE = re.compile(r'"((?:' + "|".join(FAMILIES) + r')(?:\.[a-z_0-9]+)+)"')
 

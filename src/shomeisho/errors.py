@@ -8,6 +8,8 @@ leads to. The tree follows the stages of verification, in the order they run::
     ShomeishoError                      code "error"
     ├── InputError                      a record, option or file given to us is unusable (usage)
     ├── KeyStoreError                   keys missing, passphrase wrong, key of the wrong kind
+    ├── TrustListError                  a national trust list refused: bad signature, older
+    │                                   than the one held (rollback), malformed, stale
     ├── UnreadableError                 verdict "unreadable": not a certificate we can read
     │   ├── FormatNotRecognisedError    no format claims the input
     │   ├── EncodingError               base45 / base64url / SHC numeric / QR image
@@ -115,6 +117,15 @@ class KeyStoreError(ShomeishoError):
     """Raised when a key is missing, cannot be decrypted, or is not the kind the job needs."""
 
     code = "keys"
+
+
+class TrustListError(ShomeishoError):
+    """Raised when a signed trust list cannot be accepted: its signature is not the operator's,
+    it is older than the list already held (a rollback could un-revoke certificates), it
+    contradicts a list of the same version, or its content is malformed. The list already held
+    stays in force."""
+
+    code = "trust"
 
 
 class UnreadableError(ShomeishoError):

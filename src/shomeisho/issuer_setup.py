@@ -7,7 +7,11 @@ What is written:
 - ``keys/*.key.pem`` (encrypted) and ``certs/*.pem``: DCC country signing CA, DCC document signers
   (vaccination; test; recovery), VDS-NC CSCA and barcode signer, SHC issuer key;
 - ``shc/.well-known/jwks.json``: the SHC issuer key set, as it would be published at ``iss``;
-- ``trust-bundle.json``: what a verifier needs (CA and signer certificates, SHC key set);
+- ``trust-bundle.json``: the issuer's own trust file (CA and signer certificates, SHC key set),
+  unsigned, for ``verify --trust`` on the machine that made it;
+- ``trust-list.json`` and ``trust-list-key.pem``: version 1 of the signed national trust list
+  (:mod:`shomeisho.trust.trust_list`) that verifiers sync, and the operator's public key they
+  pin (the demo issuer is its own national operator);
 - ``issuer.json``: which key signs which format, as which issuer.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -22,7 +27,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from shomeisho import pki
 from shomeisho.errors import KeyStoreError
 from shomeisho.keys import FileKeyStore, IssuerSetup
-from shomeisho.trust.store import bundle_document
+from shomeisho.rules.rulesets import bundled_rule_book
+from shomeisho.trust.store import TrustStore, bundle_document
+from shomeisho.trust.synced import public_pem
+from shomeisho.trust.trust_list import TrustListContent, sign_trust_list
+
+TRUST_LIST_FILE = "trust-list.json"
+OPERATOR_KEY_FILE = "trust-list-key.pem"
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,20 @@ def create_demo_trust_setup(
     )
     bundle_path = directory / "trust-bundle.json"
     bundle_path.write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
+
+    store.add("trust-list", ec.generate_private_key(ec.SECP256R1()))
+    operator = store.signer("trust-list")
+    (directory / OPERATOR_KEY_FILE).write_bytes(public_pem(operator.public_key()))
+    issued_at = datetime.now(UTC).replace(microsecond=0)
+    content = TrustListContent.from_store(
+        TrustStore.from_bundle(bundle, bundle_path),
+        version=1,
+        issued_at=issued_at,
+        operator=f"{country} national operator (demo)",
+        next_update=issued_at + timedelta(days=7),
+    )
+    content.rules, content.value_sets = bundled_rule_book().to_documents()
+    (directory / TRUST_LIST_FILE).write_bytes(sign_trust_list(content, operator))
 
     setup = IssuerSetup(country=country, country_alpha3=country_alpha3, shc_issuer=shc_issuer)
     setup.save(directory)

@@ -8,6 +8,7 @@ said plainly. Several codes in one image are all verified and reported as such.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -151,6 +152,16 @@ def read_bytes(data: bytes, *, source: str, name: str = "") -> list[Presented]:
     return [Presented(source=source, text=stripped)]
 
 
+def _is_fhir_parameters(data: bytes) -> bool:
+    """Whether a JSON file holding health cards is a FHIR ``Parameters`` resource (what the
+    ``$health-cards-issue`` operation answers) rather than a ``.smart-health-card`` file."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False  # the card-file reader names what is wrong with it
+    return isinstance(doc, dict) and doc.get("resourceType") == "Parameters"
+
+
 def verify_presented(items: list[Presented], trust: TrustStore, *, at: datetime) -> list[Outcome]:
     """Verify each item with the format that recognises it; SHC chunks are joined first."""
     from shomeisho.formats import shc
@@ -168,7 +179,10 @@ def verify_presented(items: list[Presented], trust: TrustStore, *, at: datetime)
             )
             continue
         if item.file_bytes is not None:
-            cards = shc.verify_health_card_file(item.file_bytes, trust, at)
+            if _is_fhir_parameters(item.file_bytes):  # a $health-cards-issue response
+                cards = shc.verify_fhir_health_card(item.file_bytes, trust, at)
+            else:
+                cards = shc.verify_health_card_file(item.file_bytes, trust, at)
             for n, verification in enumerate(cards, 1):
                 outcomes.append(Outcome(f"{item.source} (card {n})", verification, item.notes))
             continue

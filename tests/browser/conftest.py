@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from tests.live_server import free_port, serving
 
 PASSWORD = "browser-test-password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+APPS: dict[str, Any] = {}  # base URL -> the app serving it, for tests that adjust app.state
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +69,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     app = create_app(settings, engine=engine)
     _card_for_a_resident(app)
+    APPS[f"http://127.0.0.1:{port}"] = app
     with serving((app, port)):
         yield f"http://127.0.0.1:{port}"
 
@@ -94,6 +97,26 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_app(base_url: str) -> Any:
+    """The app behind ``base_url``; it runs in a thread here, so a monkeypatch on it is live."""
+    return APPS[base_url]
+
+
+@contextmanager
+def fake_camera(browser: Any, video: Path | None = None) -> Iterator[Any]:
+    """Another chromium whose camera is Chromium's fake device, allowed without asking: its test
+    pattern, or ``video`` (a Y4M file) played in a loop."""
+    args = ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    if video is not None:
+        args.append(f"--use-file-for-fake-video-capture={video}")
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    try:
+        yield camera
+    finally:
+        camera.close()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -231,6 +232,12 @@ class _ShlHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def shl_fetch() -> Iterator[shl.Fetcher | None]:
+    with serve_shl() as fetch:
+        yield fetch
+
+
+@contextmanager
+def serve_shl() -> Iterator[shl.Fetcher | None]:
     """The local SHL server and a fetcher allowed to use plain http to it.
 
     The corpus links name ``http://localhost:8090``. The server prefers that port; when it is
@@ -266,6 +273,10 @@ def shl_fetch() -> Iterator[shl.Fetcher | None]:
 
 @pytest.fixture(scope="session")
 def corpus_trust() -> tuple[TrustStore, dict[str, dict[str, dict[str, Any]]]]:
+    return load_corpus_trust()
+
+
+def load_corpus_trust() -> tuple[TrustStore, dict[str, dict[str, dict[str, Any]]]]:
     """Issuer keys and CRLs from ISSUERS.tsv, read from the local copies (no network)."""
     store = TrustStore()
     crls: dict[str, dict[str, dict[str, Any]]] = {}
@@ -288,17 +299,21 @@ def _shl(result: shl.ShlResult) -> list[Any]:
     return [result, *result.cards]
 
 
+def row_trust(row: Row, trust: TrustStore) -> TrustStore:
+    """The corpus trust, plus the row's ``jwkset`` (trusted for no issuer of the card)."""
+    if "jwkset" not in row.options:
+        return trust
+    extra = TrustStore()
+    extra.merge(trust)
+    extra.add_jwks(JWKSET_ISSUER, strict_json.loads((CORPUS / row.options["jwkset"]).read_bytes()))
+    return extra
+
+
 def row_sinks(
     row: Row, trust: TrustStore, crls: dict[str, Any], fetch: shl.Fetcher | None = None
 ) -> list[Any]:
     """What our verifier returns for one row: Verifications, Findings or ShlResults."""
-    if "jwkset" in row.options:
-        extra = TrustStore()
-        extra.merge(trust)
-        extra.add_jwks(
-            JWKSET_ISSUER, strict_json.loads((CORPUS / row.options["jwkset"]).read_bytes())
-        )
-        trust = extra
+    trust = row_trust(row, trust)
     data = [(FILES / name).read_bytes() for name in row.files]
     at = row.at
     sinks: list[Any]

@@ -25,6 +25,7 @@ from shomeisho.settings import Settings
 
 AS_OPTION = typer.Option(..., "--as", help="Your staff login; the password is asked for.")
 DEMO_OPTION = typer.Option(False, "--demo", help="Demo settings: local SQLite, demo secrets.")
+DEMO_DATA_DIR = Path("shomeisho-demo")
 
 
 def load_settings(demo: bool, data_dir: Path | None = None) -> Settings:
@@ -37,6 +38,8 @@ def load_settings(demo: bool, data_dir: Path | None = None) -> Settings:
         raise InputError(message, code="input.settings") from None
     if data_dir is not None:
         settings.data_dir = data_dir
+    elif demo and "data_dir" not in settings.model_fields_set:
+        settings.data_dir = DEMO_DATA_DIR  # where `serve --demo` keeps its database and keys
     return settings
 
 

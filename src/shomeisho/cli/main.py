@@ -37,12 +37,35 @@ staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+api_keys_app = typer.Typer(
+    help="API keys of private apps (national operator): create, list, revoke, usage.",
+    no_args_is_help=True,
+)
+app.add_typer(api_keys_app, name="api-keys")
+trust_app = typer.Typer(
+    help="The signed national trust list: build it (operator), sync and show it (verifiers).",
+    no_args_is_help=True,
+)
+app.add_typer(trust_app, name="trust")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _register() -> None:
-    from shomeisho.cli import admin, demo, demo_data, idp, issue, keys, records, serve, verify
+    from shomeisho.cli import (
+        admin,
+        api_keys,
+        demo,
+        demo_data,
+        idp,
+        issue,
+        keys,
+        records,
+        revoke,
+        serve,
+        trust,
+        verify,
+    )
 
     keys_app.command("init")(keys.init)
     records_app.command("import")(records.import_csv)
@@ -50,11 +73,19 @@ def _register() -> None:
     db_app.command("upgrade")(admin.db_upgrade)
     staff_app.command("add")(admin.staff_add)
     audit_app.command("verify")(admin.audit_verify)
+    api_keys_app.command("create")(api_keys.create)
+    api_keys_app.command("list")(api_keys.list_keys)
+    api_keys_app.command("revoke")(api_keys.revoke)
+    api_keys_app.command("usage")(api_keys.usage)
+    trust_app.command("build")(trust.build)
+    trust_app.command("show")(trust.show)
+    trust_app.command("sync")(trust.sync)
     app.command("demo-data")(demo_data.demo_data)
     app.command("serve")(serve.serve)
     app.command("idp")(idp.idp)
     app.command("issue")(issue.issue)
     app.command("verify")(verify.verify)
+    app.command("revoke")(revoke.revoke)
     app.command("demo")(demo.demo)
 
 

@@ -236,9 +236,65 @@ class JourneyEventRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ApiOrganisationRow(Base):
+    """An organisation whose apps call the verification API (docs/api.md)."""
+
+    __tablename__ = "api_organisations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRow(Base):
+    """An API key: its public id and the keyed hash of the whole key, never the key itself.
+    Keys are revoked, never deleted, so usage totals keep their key."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint("rate_per_minute >= 1 AND burst >= 1", name="ck_api_key_limits"),
+    )
+
+    key_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("api_organisations.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    rate_per_minute: Mapped[int] = mapped_column(Integer)
+    burst: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ApiUsageRow(Base):
+    """How often a key was used on a (Japanese) day, per format and verdict; totals are added
+    to by upserts. ``format`` is "" for requests refused before reading (rate limited)."""
+
+    __tablename__ = "api_usage"
+    __table_args__ = (Index("ix_api_usage_day", "day"),)
+
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.key_id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
     found = model.__table__
     if not isinstance(found, Table):  # pragma: no cover - every model here maps one table
         raise TypeError(f"{model.__name__} does not map a single table")
     return found
+
+
+class RevocationRow(Base):
+    """A certificate id our issuer revoked, with why and by whom. Never deleted: a revocation is
+    never withdrawn (the published lists only grow)."""
+
+    __tablename__ = "revocations"
+
+    certificate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_by: Mapped[str] = mapped_column(String(100))

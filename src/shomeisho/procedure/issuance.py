@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from shomeisho.errors import InputError
 from shomeisho.formats import all_formats
+from shomeisho.formats.shc import ShcFormat
 from shomeisho.keys import IssuerSetup, KeyStore
 from shomeisho.model import IssuedCertificate, new_certificate_id
 from shomeisho.records.certificate_record import (
@@ -56,8 +57,12 @@ class CertificateIssuer:
         with_dcc: bool = False,
         validity: timedelta = timedelta(days=365),
         clock: Callable[[], datetime] | None = None,
+        rid_secret: bytes | None = None,
     ) -> None:
+        """``rid_secret`` (see :func:`shomeisho.procedure.revocation.rid_secret`) puts a
+        revocation id in every SMART Health Card, so that a card can be revoked later."""
         self._keys = keys
+        self._rid_secret = rid_secret
         self._setup = setup
         self._with_dcc = with_dcc
         self._validity = validity
@@ -91,6 +96,8 @@ class CertificateIssuer:
         )
         now = self._clock().replace(microsecond=0)
         formats = all_formats()
+        if self._rid_secret is not None:
+            formats["shc"] = ShcFormat(rid_secret=self._rid_secret)
         issued = tuple(
             formats[name].issue(
                 record,

@@ -29,6 +29,8 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"  # create staff accounts
     READ_AUDIT = "read_audit"  # read and verify the audit log
     ISSUE = "issue"  # issue a certificate for a resident in person, at the municipal counter
+    MANAGE_API_KEYS = "manage_api_keys"  # issue and revoke private apps' API keys, see usage
+    REVOKE = "revoke"  # revoke a certificate issued for a resident (it is never valid again)
 
 
 # What each role may do inside its own scope (a municipality, or everything for the operator).
@@ -44,6 +46,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.IMPORT,
             Action.MANAGE_STAFF,
             Action.ISSUE,
+            Action.REVOKE,
         }
     ),
     # the operator keeps the system, it serves no one at a counter

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from shomeisho.errors import ExpiredError, InputError, NotYetValidError, UntrustedError
 from shomeisho.trust.certificates import load_certificates, read_certificate
+from shomeisho.trust.revocation import DccRevocations, ShcCrls, merge_shc_crls
 
 _ISSUED_BY_CAP = 4096
 
@@ -49,12 +50,16 @@ class TrustStore:
     ``signers`` are end-entity certificates believed directly; ``authorities`` are CAs whose
     directly issued signers are believed (link certificates are accepted as further anchors).
     ``issuers`` maps an SHC ``iss`` URL to its JWKS keys (public JWK dicts).
+    ``dcc_revocations`` and ``shc_crls`` are the certificate revocation lists the formats apply
+    after the signature verified; both only ever grow (:mod:`shomeisho.trust.revocation`).
     """
 
     signers: list[x509.Certificate] = field(default_factory=list)
     authorities: list[x509.Certificate] = field(default_factory=list)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    dcc_revocations: DccRevocations = field(default_factory=DccRevocations)
+    shc_crls: ShcCrls = field(default_factory=dict)
     # Caches for the verify hot path. The lists above stay the source of truth: the kid index is
     # rebuilt whenever ``signers`` is replaced or changes length. ``_issued_by`` remembers, per
     # (signer, authority) pair of objects, a name mismatch (False) or a *successful* chain
@@ -83,6 +88,8 @@ class TrustStore:
         self.crls.extend(other.crls)
         for issuer, keys in other.issuers.items():
             self.issuers.setdefault(issuer, []).extend(keys)
+        self.dcc_revocations.merge(other.dcc_revocations)
+        merge_shc_crls(self.shc_crls, other.shc_crls)
 
     @classmethod
     def from_bundle(cls, doc: dict[str, Any], path: Path) -> TrustStore:
@@ -258,6 +265,16 @@ def _load_json_trust(store: TrustStore, doc: Any, issuer: str | None, path: Path
         bundle = TrustStore.from_bundle(doc, path)
         store.merge(bundle)
         return
+    if isinstance(doc, dict) and "issuerInfo" in doc:
+        _read_vci_snapshot(store, doc, path)
+        return
+    if isinstance(doc, dict) and "participating_issuers" in doc:
+        raise InputError(
+            f"{path} is a VCI directory: it names issuers but holds no keys, and a verifier "
+            "here fetches nothing; give its snapshot with keys (vci-issuers-metadata.json)",
+            code="input.trust",
+            where=str(path),
+        )
     if isinstance(doc, dict) and "keys" in doc:
         if not issuer:
             raise InputError(
@@ -272,6 +289,37 @@ def _load_json_trust(store: TrustStore, doc: Any, issuer: str | None, path: Path
         code="input.trust",
         where=str(path),
     )
+
+
+def _read_vci_snapshot(store: TrustStore, doc: dict[str, Any], path: Path) -> None:
+    """A VCI-style directory snapshot: ``{issuerInfo: [{issuer: {iss, name}, keys, crls}]}``.
+
+    The directory of SMART Health Card issuers publishes each issuer's keys and revocation
+    lists in such a snapshot, so one file trusts a whole directory offline."""
+    entries = doc["issuerInfo"]
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: issuerInfo must be a list", code="input.trust", where=str(path))
+    for n, entry in enumerate(entries):
+        issuer = entry.get("issuer") if isinstance(entry, dict) else None
+        iss = issuer.get("iss") if isinstance(issuer, dict) else None
+        keys = entry.get("keys") if isinstance(entry, dict) else None
+        if not isinstance(iss, str) or not isinstance(keys, list):
+            raise InputError(
+                f"{path}: issuerInfo[{n}] needs issuer.iss and a keys list",
+                code="input.trust",
+                where=f"issuerInfo[{n}]",
+            )
+        store.add_jwks(iss, {"keys": keys})
+        crls = entry.get("crls", [])
+        if not isinstance(crls, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("kid"), str) for c in crls
+        ):
+            raise InputError(
+                f"{path}: issuerInfo[{n}].crls must be a list of CRLs with a kid",
+                code="input.trust",
+                where=f"issuerInfo[{n}].crls",
+            )
+        merge_shc_crls(store.shc_crls, {iss: {c["kid"]: c for c in crls}})
 
 
 def _read_bundle(store: TrustStore, doc: dict[str, Any], path: Path) -> TrustStore:

@@ -22,22 +22,24 @@ from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.engine import make_engine
 from shomeisho.db.issued import SqlIssuedStore
 from shomeisho.db.journey import SqlJourneyLog
+from shomeisho.db.revocations import SqlRevocationStore
 from shomeisho.db.store import SqlRecordStore
 from shomeisho.identity.enrolment import load_or_create_card_authority
 from shomeisho.identity.provider import Client, IdentityProvider
 from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.procedure.issuance import CertificateIssuer
+from shomeisho.procedure.revocation import rid_secret
 from shomeisho.records.service import RecordService
 from shomeisho.settings import Settings
-from shomeisho.trust.store import load_trust_file
-from shomeisho.verifier import Verifier
 from shomeisho.web import (
     api_records,
+    api_verify,
     certificate_pages,
     counter_pages,
     idp_routes,
     journey_pages,
     problems,
+    publication,
     resident_auth,
     staff_pages,
     verify_pages,
@@ -55,8 +57,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         prepare(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        api_verify.close(app)  # usage counts still in memory are written before the pool goes
         engine.dispose()
 
     app = FastAPI(
@@ -66,7 +69,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         description=(
             "Staff API of the vaccination record system. Sign in with `POST /api/v1/session`; "
             "the session cookie authorises later calls. Errors are `application/problem+json` "
-            "with a stable `code` (see docs/errors.md)."
+            "with a stable `code` (see docs/errors.md). Private apps verify certificates with "
+            "`POST /api/v1/verify` and an API key from the national operator (docs/api.md)."
         ),
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
@@ -86,6 +90,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(api_records.router)
+    api_verify.install(app)
     app.include_router(staff_pages.router)
     app.include_router(counter_pages.router)
     app.add_exception_handler(staff_pages.SignInNeededError, staff_pages.to_sign_in)
@@ -93,6 +98,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(journey_pages.router)
     app.include_router(certificate_pages.router)
     app.include_router(verify_pages.router)
+    app.include_router(publication.router)
     if app.state.idp is not None:
         app.include_router(idp_routes.router)
     static = Path(__file__).with_name("static")
@@ -167,11 +173,16 @@ def _issuing(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.issued_store = SqlIssuedStore(engine)
     app.state.journey_log = SqlJourneyLog(engine)
     app.state.issuer = None
-    bundle = keys / "trust-bundle.json"
-    app.state.trust = load_trust_file(bundle) if bundle.exists() else None
-    app.state.verifier = Verifier(app.state.trust) if app.state.trust is not None else None
+    app.state.revocations = SqlRevocationStore(engine)
+    app.state.rid = rid_secret(app.state.secret)
+    app.state.verifier = publication.service_verifier(
+        keys, settings.data_dir / "trust", app.state.revocations, app.state.rid
+    )
     if (keys / "issuer.json").exists():
         passphrase = settings.key_passphrase.get_secret_value()
         app.state.issuer = CertificateIssuer(
-            FileKeyStore(keys, passphrase), IssuerSetup.load(keys), with_dcc=settings.issue_dcc
+            FileKeyStore(keys, passphrase),
+            IssuerSetup.load(keys),
+            with_dcc=settings.issue_dcc,
+            rid_secret=app.state.rid,
         )

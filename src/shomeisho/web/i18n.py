@@ -341,6 +341,62 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "この国の受入条件を満たしていません",
         "en": "Does not meet this country's rules",
     },
+    "verify_scan": {"ja": "カメラで読み取る", "en": "Scan with camera"},
+    "verify_scan_stop": {"ja": "カメラを止める", "en": "Stop the camera"},
+    "verify_scan_video": {"ja": "カメラの映像", "en": "Camera view"},
+    "verify_scan_hint": {
+        "ja": "読み取った文字列だけをこのサービスに送ります。カメラの映像はどこにも送りません。",
+        "en": "Only the text read from the code is sent to this service; the camera picture never leaves your device.",
+    },
+    "verify_scan_starting": {"ja": "カメラを起動しています", "en": "Starting the camera"},
+    "verify_scan_point": {
+        "ja": "QRコードをカメラに向けてください",
+        "en": "Point the camera at the QR code",
+    },
+    "verify_scan_read": {
+        "ja": "QRコードを読み取りました。確認しています",
+        "en": "QR code read. Checking it",
+    },
+    "verify_scan_stopped": {"ja": "カメラを止めました", "en": "The camera is off"},
+    "verify_scan_unavailable": {
+        "ja": "カメラを使えません。画像を選ぶか、文字列を貼り付けてください",
+        "en": "Camera not available: choose a picture or paste the text instead",
+    },
+    "verify_scan_denied": {
+        "ja": "カメラの使用が許可されませんでした。画像を選ぶか、文字列を貼り付けてください",
+        "en": "Use of the camera was not allowed: choose a picture or paste the text instead",
+    },
+    "verify_country": {"ja": "入国先の国の基準", "en": "Rules of the country of arrival"},
+    "verify_country_hint": {
+        "ja": "国を選ぶと、その国の受入条件も確認します",
+        "en": "Choose a country to also check its entry rules",
+    },
+    "verify_country_none": {
+        "ja": "選ばない（技術的な確認のみ）",
+        "en": "None: technical check only",
+    },
+    "verify_country_unknown": {
+        "ja": "その国の基準はありません。一覧から選んでください",
+        "en": "There are no rules for that country: choose one from the list",
+    },
+    "verify_rules_checked": {"ja": "確認した基準", "en": "Rules checked"},
+    "verify_rules_none_in_force": {
+        "ja": "この国の入国時の基準は現在適用されていないため、証明書そのものの確認だけを行いました。",
+        "en": "This country has no entry rules in force today, so only the certificate itself was checked.",
+    },
+    "verify_trust_list": {
+        "ja": "信頼リスト 第{version}版（{issued}発行、{days}日前）に基づく確認です。",
+        "en": "Checked against trust list version {version} (issued {issued}, {days} days ago).",
+    },
+    "verify_trust_list_stale": {
+        "ja": "信頼リストの更新予定日を過ぎています。最新のリストを取得してください。",
+        "en": "The trust list is past its update date; fetch the newest list.",
+    },
+    "verify_rules_failed": {"ja": "満たしていない基準", "en": "Rules not met"},
+    "verify_warning_genuine": {
+        "ja": "署名は正しく検証できましたが、このままでは受け入れられません。",
+        "en": "The signature is genuine, but the certificate cannot be accepted as it is.",
+    },
     "problem_title_sign_in": {"ja": "サインインが必要です", "en": "You need to sign in"},
     "problem_title_refused": {"ja": "この操作はできません", "en": "This is not allowed"},
     "problem_title_missing": {"ja": "ページが見つかりません", "en": "Page not found"},

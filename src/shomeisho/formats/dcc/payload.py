@@ -85,10 +85,17 @@ def standardise(name: str) -> str:
     return text
 
 
-def _standardised(romanised: str | None, written: str | None) -> str | None:
-    """``fnt``/``gnt`` from the romanised name, else from a written name in Latin script."""
+def _standardised(romanised: str | None, written: str | None, *, lenient: bool) -> str | None:
+    """``fnt``/``gnt`` from the romanised name, else from a written name in Latin script.
+
+    ``lenient`` passes over a romanised name that has no ICAO form (instead of refusing it),
+    for readers that must never fail, such as the mapping rules are judged on."""
     if romanised:
-        return standardise(romanised) or None
+        try:
+            return standardise(romanised) or None
+        except InputError:
+            if not lenient:
+                raise
     if written:
         try:
             return standardise(written) or None
@@ -97,22 +104,11 @@ def _standardised(romanised: str | None, written: str | None) -> str | None:
     return None
 
 
-def latest_event(events: tuple[VaccinationEvent, ...]) -> VaccinationEvent:
-    return max(events, key=lambda e: (e.date, e.dose_number))
-
-
-def to_payload(record: VaccinationRecord) -> dict[str, Any]:
-    """The DCC payload for ``record`` (its latest dose). Raises InputError if it cannot be made."""
-    name = record.person.name
-    fnt = _standardised(name.family_romanised, name.family)
-    gnt = _standardised(name.given_romanised, name.given)
-    if not fnt and not gnt:
-        raise InputError(
-            "a DCC needs the holder's name in ICAO 9303 letters (fnt or gnt); the record has "
-            "no romanised name",
-            code="input.name",
-            where="person.name",
-        )
+def holder_names(name: PersonName, *, lenient: bool = False) -> dict[str, str]:
+    """The ``nam`` object: ``fn``/``gn`` as written, ``fnt``/``gnt`` in ICAO 9303 letters where
+    the name has such a form."""
+    fnt = _standardised(name.family_romanised, name.family, lenient=lenient)
+    gnt = _standardised(name.given_romanised, name.given, lenient=lenient)
     nam: dict[str, str] = {}
     if name.family:
         nam["fn"] = name.family
@@ -122,6 +118,24 @@ def to_payload(record: VaccinationRecord) -> dict[str, Any]:
         nam["gn"] = name.given
     if gnt:
         nam["gnt"] = gnt
+    return nam
+
+
+def latest_event(events: tuple[VaccinationEvent, ...]) -> VaccinationEvent:
+    return max(events, key=lambda e: (e.date, e.dose_number))
+
+
+def to_payload(record: VaccinationRecord) -> dict[str, Any]:
+    """The DCC payload for ``record`` (its latest dose). Raises InputError if it cannot be made."""
+    nam = holder_names(record.person.name)
+    fnt = nam.get("fnt")
+    if not fnt and "gnt" not in nam:
+        raise InputError(
+            "a DCC needs the holder's name in ICAO 9303 letters (fnt or gnt); the record has "
+            "no romanised name",
+            code="input.name",
+            where="person.name",
+        )
     event = latest_event(record.events)
     product = vaccines.product(event.product)
     birth = record.person.birth_date
@@ -149,16 +163,15 @@ def to_payload(record: VaccinationRecord) -> dict[str, Any]:
 def project(record: VaccinationRecord) -> VaccinationRecord:
     """What of ``record`` survives a DCC: decoding an issued DCC gives exactly this record."""
     name = record.person.name
-    fnt = _standardised(name.family_romanised, name.family)
-    gnt = _standardised(name.given_romanised, name.given)
+    nam = holder_names(name)
     event = latest_event(record.events)
     return VaccinationRecord(
         person=Person(
             name=PersonName(
                 family=name.family or None,
                 given=name.given or None,
-                family_romanised=_unstandardise(fnt),
-                given_romanised=_unstandardise(gnt),
+                family_romanised=_unstandardise(nam.get("fnt")),
+                given_romanised=_unstandardise(nam.get("gnt")),
             ),
             birth_date=record.person.birth_date,
         ),

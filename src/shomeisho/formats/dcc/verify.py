@@ -13,19 +13,23 @@ Nothing here raises for bad input: every failure becomes an error (or a warning)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shomeisho.errors import (
     EncodingError,
     ExpiredError,
     NotYetValidError,
+    RevokedError,
     SchemaError,
     ShomeishoError,
 )
 from shomeisho.formats.dcc import cose, cwt, payload, schema, signers, transport, typical, valuesets
 from shomeisho.model import Verification
+from shomeisho.trust import revocation
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cryptography import x509
 
     from shomeisho.trust.store import TrustStore
@@ -70,6 +74,38 @@ def _missing_times(claims: cwt.Claims | cwt.RawClaims) -> list[ShomeishoError]:
             where="CWT claims",
         )
     ]
+
+
+def _check_revocation(
+    result: Verification,
+    message: cose.Sign1,
+    dcc: Mapping[str, Any],
+    issuer: str | None,
+    trust: TrustStore,
+) -> None:
+    """Look the certificate up in the revocation hash lists of its signer's kid."""
+    kid = cose.key_id(message)
+    uci = revocation.first_uci(dcc)
+    if kid is None:
+        return
+    hashes = revocation.dcc_hashes(
+        uci=uci or "",
+        issuer_country=issuer or "",
+        signature=message.signature,
+        es256=cose.algorithm(message) == cose.ES256,
+    )
+    if uci is None:  # only the signature can be looked up
+        hashes = {revocation.HashType.SIGNATURE: hashes[revocation.HashType.SIGNATURE]}
+    listed = trust.dcc_revocations.revoked_by(kid, hashes)
+    if listed is not None:
+        result.errors.append(
+            RevokedError(
+                f"the issuer has revoked this certificate (listed by {listed.value} hash "
+                "for its document signer)",
+                code="revoked.dcc",
+                where=f"revocation list {listed.value}",
+            )
+        )
 
 
 def verify(text: str, trust: TrustStore, *, at: datetime) -> Verification:
@@ -124,6 +160,9 @@ def _after_signature(
         errors.append(exc)
         return
     result.issuer = claims.issuer
+    result.payload = dcc
+    if trust.dcc_revocations:
+        _check_revocation(result, message, dcc, claims.issuer, trust)
     result.issued_at = issued = claims.issued_at
     result.expires_at = expires = claims.expires_at
     if issued is None or expires is None:

@@ -117,6 +117,8 @@ def _verify_parsed(
     result.signature_verified = True
     claims = payload.check_claims(claims_payload, at, result)
     result.issued_at, result.expires_at = claims.nbf, claims.exp
+    if crls is None and trust.shc_crls:  # lists that came with the trust list
+        crls = trust.shc_crls
     if parsed.kid and (crls or "crlVersion" in key):  # else there is nothing to check
         crlmod.check_revocation(
             crls, result, iss=iss, kid=parsed.kid, jwk=key, rid=claims.rid, nbf=claims.nbf
