@@ -31,6 +31,7 @@ EMPTIED = (
     "idp_cards",
     "issued_certificates",
     "revocations",
+    "selfcheck_runs",
     "journey_events",
     "api_usage",
     "api_keys",

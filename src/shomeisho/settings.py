@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr = SecretStr("")
     # whether overseas certificates include an EU DCC (where the operator has DCC keys onboarded)
     issue_dcc: bool = True
+    # scheduled jobs inside the service (self-check, KPI roll-up): on for `serve`, off in tests
+    # that build apps directly unless they ask for them
+    background_jobs: bool = False
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

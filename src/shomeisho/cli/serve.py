@@ -57,4 +57,5 @@ def serve(
             f"[bold]{DEMO_PIN}[/] (demo only). Stop with Ctrl+C."
         )
     engine.dispose()
+    settings.background_jobs = True  # the self-check and the nightly roll-up run in the service
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only gives an INTEGER PRIMARY KEY its rowid (autoincrement) behaviour for "INTEGER".
@@ -96,6 +97,8 @@ class ResidentRow(Base):
     my_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the self-check's synthetic resident: its traffic is kept out of every KPI
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class EventRow(Base):
@@ -234,6 +237,9 @@ class JourneyEventRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(String(40), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # set on the events of the self-check's synthetic journeys, once its resident signed in;
+    # a journey with any synthetic event is left out of the KPIs
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class ApiOrganisationRow(Base):
@@ -298,3 +304,18 @@ class RevocationRow(Base):
     reason: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     revoked_by: Mapped[str] = mapped_column(String(100))
+
+
+class SelfCheckRunRow(Base):
+    """One run of the end-to-end self-check: when, whether it passed, the step that failed, and
+    each step's outcome and time (JSON list of {step, ok, ms, detail})."""
+
+    __tablename__ = "selfcheck_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    failed_step: Mapped[str | None] = mapped_column(String(40))
+    steps: Mapped[str] = mapped_column(Text)
+    trigger: Mapped[str] = mapped_column(String(20))  # schedule | command

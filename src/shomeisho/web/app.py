@@ -44,6 +44,7 @@ from shomeisho.web import (
     staff_pages,
     verify_pages,
 )
+from shomeisho.web.background import BackgroundJobs
 from shomeisho.web.oidc_client import RelyingParty
 
 
@@ -58,7 +59,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.background_jobs:
+            app.state.background.start()
         yield
+        app.state.background.stop()
         api_verify.close(app)  # usage counts still in memory are written before the pool goes
         engine.dispose()
 
@@ -79,6 +83,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.background = BackgroundJobs()  # scheduled jobs register here (web/background.py)
     app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
     app.state.records = RecordService(SqlRecordStore(engine), my_number_secret=app.state.secret)
     _identity(app, settings, engine)
