@@ -31,6 +31,9 @@ class VaccineProduct:
     icd11: str  # ICD-11 vaccine code for ICAO VDS-NC ``des``
     disease_snomed: str = COVID19_SNOMED
     disease_icd11: str = COVID19_ICD11
+    # doses of the primary series: certificates write a booster after a one-dose primary
+    # series as 2/1 (the EU DCC encoding guidance), after a two-dose one as 3/3
+    primary_series_doses: int = 2
 
 
 PRODUCTS: dict[str, VaccineProduct] = {
@@ -90,9 +93,19 @@ PRODUCTS: dict[str, VaccineProduct] = {
             dcc_prophylaxis="29061000087103",
             cvx="212",
             icd11="XM9QW8",
+            primary_series_doses=1,
         ),
     )
 }
+
+
+def series_doses(first_product: str, dose_number: int) -> int:
+    """The series length a certificate writes for a dose, given the product the person's series
+    began with: one-dose series (Jcovden) stay 1 (so 1/1, then 2/1); two-dose series follow the
+    Japanese n/n encoding of boosters (2/2, then 3/3)."""
+    first = PRODUCTS.get(first_product)
+    primary = first.primary_series_doses if first is not None else 2
+    return 1 if primary == 1 else max(primary, dose_number)
 
 
 def product(key: str) -> VaccineProduct:

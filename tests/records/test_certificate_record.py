@@ -57,6 +57,20 @@ def test_only_countable_covid_doses_in_date_order() -> None:
     assert [a.kind for a in record.person.alternates] == ["former_surname", "kana"]
 
 
+def test_a_one_dose_primary_series_is_written_as_the_eu_guidance_says() -> None:
+    """Jcovden (Janssen) completes the primary series in one dose: 1/1, and a booster after it
+    2/1 (not 1/2 and 2/2, which acceptance rules would read as an incomplete series)."""
+    file = file_with(
+        stored(event("J-1", 1, administered_on=date(2021, 8, 1), product_code="jcovden"), 1),
+        stored(event("V-2", 2, administered_on=date(2022, 1, 10)), 2),
+    )
+    record = certificate_record(file)
+    assert [(e.product, e.dose_number, e.series_doses) for e in record.events] == [
+        ("jcovden", 1, 1),
+        ("comirnaty", 2, 1),
+    ]
+
+
 def test_nothing_to_certify_is_said_plainly() -> None:
     with pytest.raises(InputError) as info:
         certificate_record(file_with(stored(event("H-1", 1, product_code="hib"), 1)))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from shomeisho import vaccines
 from shomeisho.errors import InputError
 from shomeisho.model import PartialDate, Person, PersonName, VaccinationEvent, VaccinationRecord
 from shomeisho.records.entities import EventStatus, Sex, VaccinationEventRecord
@@ -21,7 +22,6 @@ from shomeisho.records.name_choice import NameOption
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import ResidentFile
 
-PRIMARY_SERIES = 2  # every product Japan used had a two-dose primary series (Jcovden aside)
 _SEX = {Sex.MALE: "M", Sex.FEMALE: "F", Sex.OTHER: "X", Sex.UNKNOWN: None}
 
 
@@ -125,12 +125,14 @@ def certificate_record(
         passport_number=travel.passport_number if travel else None,
         nationality=travel.nationality if travel else None,
     )
+    first = min(events, key=lambda e: (e.details.administered_on, e.details.dose_number))
+    first_product = RECORD_PRODUCTS[first.details.product_code].format_key or ""
     vaccinations = tuple(
         VaccinationEvent(
             product=RECORD_PRODUCTS[e.details.product_code].format_key or "",
             date=e.details.administered_on,
             dose_number=e.details.dose_number,
-            series_doses=max(PRIMARY_SERIES, e.details.dose_number),
+            series_doses=vaccines.series_doses(first_product, e.details.dose_number),
             lot=e.details.lot or None,
             performer=e.details.site or None,
         )

@@ -55,7 +55,9 @@ from shomeisho.model import VaccinationRecord, Verification
 from shomeisho.rules.rulesets import RuleBook
 
 #: Products whose primary series is one dose (the key of :mod:`shomeisho.vaccines`).
-SINGLE_DOSE_PRIMARY: Final = frozenset({"jcovden"})
+SINGLE_DOSE_PRIMARY: Final = frozenset(
+    key for key, p in vaccines.PRODUCTS.items() if p.primary_series_doses == 1
+)
 #: Formats whose readers make up ``series_doses`` (they do not carry it).
 _SERIES_NOT_CARRIED: Final = frozenset({"shc", "vdsnc"})
 _DCC: Final = "dcc"
@@ -89,8 +91,8 @@ def record_payload(record: VaccinationRecord, *, series_carried: bool = True) ->
         entry["mp"] = event.product
     first = min(record.events, key=lambda e: (e.date, e.dose_number))
     series = event.series_doses
-    if not series_carried and first.product in SINGLE_DOSE_PRIMARY:
-        series = 1
+    if not series_carried:  # SHC and VDS-NC: the series length is rebuilt from the doses
+        series = vaccines.series_doses(first.product, event.dose_number)
     entry.update(
         dn=event.dose_number,
         sd=series,
