@@ -36,6 +36,14 @@ EMPTIED = (
     "api_usage",
     "api_keys",
     "api_organisations",
+    "verification_counts",
+    "kpi_rollups",
+    "kpi_journeys",
+    "kpi_journey_steps",
+    "kpi_journey_times",
+    "kpi_journey_reasons",
+    "kpi_issuances",
+    "kpi_verifications",
 )
 
 

@@ -42,6 +42,29 @@ class Settings(BaseSettings):
     # scheduled jobs inside the service (self-check, KPI roll-up): on for `serve`, off in tests
     # that build apps directly unless they ask for them
     background_jobs: bool = False
+    # the end-to-end self-check (docs/operations.md, "Self-check"): every `selfcheck_interval`
+    # seconds inside the service, the first run `selfcheck_first_delay` seconds after start;
+    # each request's timeout and the whole run's deadline; its synthetic resident's municipality
+    selfcheck_interval: float = 3600.0
+    selfcheck_first_delay: float = 30.0
+    selfcheck_timeout: float = 10.0
+    selfcheck_deadline: float = 60.0
+    selfcheck_municipality: str = "131016"
+    # alerts: a JSON POST here when the self-check fails, stays red (at most every
+    # `alert_repeat_hours`) or recovers, and daily warnings; None: the log only
+    alert_webhook_url: str | None = None
+    alert_repeat_hours: float = 6.0
+    alert_timeout: float = 5.0
+    # operations (docs/operations.md): the commit /status shows (else `git rev-parse HEAD` of a
+    # checkout, else "unknown"); warnings this many days before a signing certificate expires
+    # and a trust list is due, or when the list is older than the maximum age; how long
+    # /readyz reuses its key probes and trust-list reads; the level of the JSON logs
+    commit: str | None = None
+    warn_days: int = 30
+    trust_list_warn_days: int = 2
+    trust_list_max_age_days: int = 14
+    readiness_cache_seconds: float = 10.0
+    log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -64,6 +64,9 @@ PAGES: dict[str, Call] = {
         data={"municipality": CHIYODA, "csrf": csrf(c, "/staff/import")},
         files={"file": ("a.csv", (HEADER + csv_row(1)).encode(), "text/csv")},
     ),
+    "figures (own)": lambda c, s: c.get("/staff/kpi"),
+    "figures of A": lambda c, s: c.get("/staff/kpi", params={"municipality": CHIYODA}),
+    "figures of B": lambda c, s: c.get("/staff/kpi", params={"municipality": SAPPORO}),
 }
 
 COLUMNS: tuple[str | None, ...] = ("clerk_a", "admin_a", "clerk_b", "operator", None)
@@ -83,6 +86,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "counter issue, A":     (422,    422,    404,    403,    303),
     "import form":          (200,    200,    200,    200,    303),
     "import into A":        (200,    200,    403,    200,    303),
+    "figures (own)":        (200,    200,    200,    200,    303),
+    "figures of A":         (200,    200,    403,    200,    303),
+    "figures of B":         (403,    403,    200,    200,    303),
 }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.progress import Progress, TaskID
 from sqlalchemy import Engine
 
 from shomeisho.cli.context import load_settings, open_database, record_service
+from shomeisho.cli.kpi_demo import write_demo_history
 from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.staff import create_staff, staff_by_login
 from shomeisho.errors import ConflictError
@@ -69,8 +71,17 @@ def demo_data(
     csv_dir: Path | None = typer.Option(None, "--csv", help="Also write the rows as CSV here."),
     seed: int = typer.Option(2021, "--seed", help="Same seed, same people."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Demo data directory."),
+    history_days: Annotated[
+        int,
+        typer.Option(
+            "--history-days",
+            help="Days of demo use (journeys, issuances, verifications) for the KPI dashboard, "
+            "up to yesterday; written once; 0 for none.",
+        ),
+    ] = 90,
 ) -> None:
-    """Generate realistic synthetic residents and vaccinations (demo mode, local database)."""
+    """Generate realistic synthetic residents and vaccinations (demo mode, local database),
+    and a history of their use for the KPI dashboard."""
     codes = [validate_code(c) for c in municipality] or DEMO_MUNICIPALITIES
     settings = load_settings(True, data_dir)
     engine = open_database(settings)
@@ -100,6 +111,9 @@ def demo_data(
     )
     if cards:
         out.print(f"{cards} demo My Number cards made (PIN [bold]{DEMO_PIN}[/], demo only)")
+    issued = write_demo_history(settings, engine, codes, days=history_days, seed=seed, console=out)
+    if issued:
+        out.print(f"{history_days} days of demo use written and rolled up ({issued} certificates)")
 
 
 def demo_cards(engine: Engine, secret: bytes, settings: Settings, codes: list[str]) -> int:

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from shomeisho.cli.context import load_settings, open_database
 from shomeisho.web.app import create_provider_app
+from shomeisho.web.logs import configure_logging
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -34,9 +35,11 @@ def idp(
     issuer = f"http://{host}:{port}/idp"
     allowed = tuple(redirect_uri) or (f"{settings.public_url.rstrip('/')}/auth/callback",)
     out.print(f"demo identity provider: {issuer}  (relying party callbacks: {', '.join(allowed)})")
+    configure_logging(settings.log_level)  # JSON lines on stderr, as the service writes them
     uvicorn.run(
         create_provider_app(settings, issuer=issuer, redirect_uris=allowed, engine=engine),
         host=host,
         port=port,
-        log_level="warning",
+        log_config=None,
+        access_log=False,
     )

@@ -47,6 +47,11 @@ trust_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(trust_app, name="trust")
+kpi_app = typer.Typer(
+    help="The KPI dashboard's facts (docs/kpi.md): roll them up from the raw records.",
+    no_args_is_help=True,
+)
+app.add_typer(kpi_app, name="kpi")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -60,8 +65,10 @@ def _register() -> None:
         idp,
         issue,
         keys,
+        kpi,
         records,
         revoke,
+        selfcheck,
         serve,
         trust,
         verify,
@@ -80,6 +87,7 @@ def _register() -> None:
     trust_app.command("build")(trust.build)
     trust_app.command("show")(trust.show)
     trust_app.command("sync")(trust.sync)
+    kpi_app.command("rollup")(kpi.rollup)
     app.command("demo-data")(demo_data.demo_data)
     app.command("serve")(serve.serve)
     app.command("idp")(idp.idp)
@@ -87,6 +95,7 @@ def _register() -> None:
     app.command("verify")(verify.verify)
     app.command("revoke")(revoke.revoke)
     app.command("demo")(demo.demo)
+    app.command("selfcheck")(selfcheck.selfcheck)
 
 
 _register()

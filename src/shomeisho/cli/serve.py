@@ -22,6 +22,7 @@ from shomeisho.cli.demo import demo as certificate_round_trip
 from shomeisho.cli.demo_data import DEMO_PIN, DEMO_STAFF_PASSWORD, demo_data
 from shomeisho.db.tables import ResidentRow
 from shomeisho.web.app import create_app
+from shomeisho.web.logs import configure_logging
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -58,4 +59,7 @@ def serve(
         )
     engine.dispose()
     settings.background_jobs = True  # the self-check and the nightly roll-up run in the service
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    configure_logging(settings.log_level)  # JSON lines on stderr (docs/operations.md)
+    # uvicorn's own access log would write paths with query strings (a staff search carries a
+    # name): the service writes its own access line, with the route template only
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)

@@ -17,10 +17,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import Engine, Row, case, insert, select, update
+from sqlalchemy import Engine, Row, case, exists, insert, select, update
 
 from shomeisho.db.rows import as_utc
-from shomeisho.db.tables import CardRow, table_of
+from shomeisho.db.tables import CardRow, ResidentRow, table_of
 from shomeisho.identity.cards import (
     MAX_ATTEMPTS,
     Card,
@@ -32,6 +32,7 @@ from shomeisho.identity.cards import (
 )
 
 CARDS = table_of(CardRow)
+RESIDENTS = table_of(ResidentRow)
 
 
 def _card(row: Row[Any]) -> Card:
@@ -93,9 +94,17 @@ class SqlCardStore:
         return None if row is None else _card(row)
 
     def cards(self, *, limit: int = 50) -> list[Card]:
+        """The cards the emulated reader offers; the self-check's synthetic card is not among
+        them, so nobody can pick it by mistake (and lock it with wrong PINs)."""
+        synthetic = exists().where(
+            RESIDENTS.c.idp_subject == CARDS.c.subject, RESIDENTS.c.synthetic.is_(True)
+        )
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(CARDS).order_by(CARDS.c.family_name_kana, CARDS.c.subject).limit(limit)
+                select(CARDS)
+                .where(~synthetic)
+                .order_by(CARDS.c.family_name_kana, CARDS.c.subject)
+                .limit(limit)
             )
             return [_card(row) for row in rows]
 

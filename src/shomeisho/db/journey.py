@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, insert, select
+from sqlalchemy import ColumnElement, Engine, and_, exists, insert, select, update
 
 from shomeisho.db.rows import as_utc
-from shomeisho.db.tables import JourneyEventRow, table_of
+from shomeisho.db.tables import JourneyEventRow, ResidentRow, table_of
 from shomeisho.procedure.journey_metrics import KINDS, STEPS, JourneyEvent
 
 EVENTS = table_of(JourneyEventRow)
+RESIDENTS = table_of(ResidentRow)
 __all__ = ["EVENTS", "KINDS", "STEPS", "SqlJourneyLog"]
 
 
@@ -31,7 +32,23 @@ class SqlJourneyLog:
                     kind=kind,
                     detail=detail[:40],
                     at=self._clock().astimezone(UTC),  # SQLite keeps no offset
+                    # a journey marked synthetic (the self-check's) stays so to its end
+                    synthetic=exists().where(_synthetic_event(journey_id)),
                 )
+            )
+
+    def mark_synthetic(self, journey_id: str, subject: str) -> None:
+        """Mark every event of the journey synthetic when ``subject`` (who just signed in) is the
+        self-check's synthetic resident; later events follow (:meth:`record`). One statement,
+        so a real sign-in pays a single indexed lookup that changes nothing."""
+        synthetic_resident = exists().where(
+            RESIDENTS.c.idp_subject == subject, RESIDENTS.c.synthetic.is_(True)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(EVENTS)
+                .where(EVENTS.c.journey_id == journey_id, synthetic_resident)
+                .values(synthetic=True)
             )
 
     def events(self, journey_id: str) -> list[tuple[str, str, str, datetime]]:
@@ -61,3 +78,7 @@ class SqlJourneyLog:
                 .order_by(EVENTS.c.at, EVENTS.c.id)
             ).all()
         return [JourneyEvent(r.journey_id, r.step, r.kind, r.detail, as_utc(r.at)) for r in rows]
+
+
+def _synthetic_event(journey_id: str) -> ColumnElement[bool]:
+    return and_(EVENTS.c.journey_id == journey_id, EVENTS.c.synthetic.is_(True))

@@ -95,7 +95,8 @@ class SqlRecordStore:
         return found is not None
 
     def _filters(self, municipality_code: str | None, query: ResidentQuery) -> list[Any]:
-        filters: list[Any] = []
+        # the self-check's synthetic resident is no one's to look after: staff never list it
+        filters: list[Any] = [RESIDENTS.c.synthetic.is_(False)]
         if municipality_code is not None:
             filters.append(RESIDENTS.c.municipality_code == municipality_code)
         if query.name.strip():

@@ -22,7 +22,7 @@ from shomeisho.records.entities import EventDetails, Staff
 from shomeisho.records.municipalities import validate_code
 from shomeisho.records.ports import ResidentQuery
 from shomeisho.records.service import RecordService
-from shomeisho.web import sessions
+from shomeisho.web import metrics, sessions
 from shomeisho.web.schemas import (
     AuditCheckOut,
     CorrectionIn,
@@ -187,6 +187,7 @@ def import_csv(
     staff: StaffDep,
     service: RecordsDep,
     file: Annotated[UploadFile, File(description="The CSV file")],
+    request: Request,
 ) -> ImportOut:
     municipality = validate_code(code)
     if file.size is not None and file.size > MAX_UPLOAD:
@@ -197,6 +198,7 @@ def import_csv(
     raw = file.file if file.size is not None else io.BytesIO(file.file.read(MAX_UPLOAD + 1))
     rows = read_rows(open_text(raw), municipality, source_system="api")
     report = service.import_rows(staff, municipality, rows, source=file.filename or "upload.csv")
+    metrics.count_import(request, report)
     outcome = report.outcome
     return ImportOut(
         municipality_code=municipality,

@@ -42,6 +42,7 @@ from shomeisho.db.api_keys import SqlApiKeyStore
 from shomeisho.errors import AccessDeniedError, InputError, NotFoundError
 from shomeisho.presented import MAX_INPUT_BYTES, read_bytes
 from shomeisho.verifier import Verifier
+from shomeisho.web import metrics
 from shomeisho.web.api_verify_schemas import (
     MAX_TEXT,
     PROBLEM_RESPONSES,
@@ -226,6 +227,7 @@ async def verify(request: Request, key: Annotated[ApiKey, Depends(api_client)]) 
     gate: ApiGate = request.app.state.api_gate
     for result in answer.results:
         gate.usage.count(key.key_id, result.format, result.verdict)
+    metrics.count_verified(request, ((r.format, r.verdict) for r in answer.results), "api")
     return Response(orjson.dumps(answer.model_dump(mode="json")), media_type="application/json")
 
 

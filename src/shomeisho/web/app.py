@@ -38,13 +38,17 @@ from shomeisho.web import (
     counter_pages,
     idp_routes,
     journey_pages,
+    kpi_pages,
+    operations,
     problems,
     publication,
     resident_auth,
+    selfcheck,
     staff_pages,
     verify_pages,
 )
 from shomeisho.web.background import BackgroundJobs
+from shomeisho.web.observability import RequestObserver
 from shomeisho.web.oidc_client import RelyingParty
 
 
@@ -64,6 +68,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         yield
         app.state.background.stop()
         api_verify.close(app)  # usage counts still in memory are written before the pool goes
+        kpi_pages.close(app)  # and the public verify page's counts
         engine.dispose()
 
     app = FastAPI(
@@ -88,6 +93,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.records = RecordService(SqlRecordStore(engine), my_number_secret=app.state.secret)
     _identity(app, settings, engine)
     _issuing(app, settings, engine)
+    selfcheck.install(app, settings)  # the scheduled end-to-end self-check (docs/operations.md)
+    operations.install(app, settings, engine)  # /readyz, /status, /metrics, request logs
+    kpi_pages.install(app)  # /kpi, /staff/kpi, page verification counts, nightly roll-up
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -128,6 +136,7 @@ def create_provider_app(
     app.state.secret = settings.record_secret.get_secret_value().encode("utf-8")
     _demo_provider(app, settings, engine, issuer, redirect_uris)
     problems.install(app)
+    app.add_middleware(RequestObserver)  # request ids and the access log line, no metrics
     app.include_router(idp_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app

@@ -25,6 +25,7 @@ from shomeisho.records.entities import Staff
 from shomeisho.records.municipalities import municipality_by_code
 from shomeisho.records.name_choice import chosen_name, name_options
 from shomeisho.records.service import ResidentFile
+from shomeisho.web import metrics
 from shomeisho.web.staff_pages import _form, _page, _records, _refusal, _staff
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -121,6 +122,7 @@ async def counter_issue(request: Request, resident_id: str) -> Response:
 
     _store(request).save(resident_id, issued, staff.login, audit, channel="counter",
                consent="signed_application")  # fmt: skip
+    metrics.count_issued(request, (c.format for c in issued.certificates), "counter")
     target = f"/staff/residents/{resident_id}/certificates/{issued.certificate_id}"
     return RedirectResponse(target, status_code=303)
 

@@ -7,6 +7,8 @@ shows a key or a half-translated screen.
 
 from __future__ import annotations
 
+from shomeisho.web.kpi_texts import KPI_TEXT
+
 LANGUAGES = ("ja", "en")
 COOKIE = "shomeisho_lang"
 
@@ -397,6 +399,153 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "署名は正しく検証できましたが、このままでは受け入れられません。",
         "en": "The signature is genuine, but the certificate cannot be accepted as it is.",
     },
+    # -- the status page (/status): operations, issue 6 ----------------------------------------
+    "ops_service": {"ja": "証明書サービスの稼働状況", "en": "Certificate service status"},
+    "ops_title": {"ja": "稼働状況", "en": "Service status"},
+    "ops_lead": {
+        "ja": "接種証明書の発行と確認が今動いているか、どこに注意が必要かを公開しています。個人の情報は含みません。",
+        "en": "Whether issuing and verifying certificates works right now, and what needs attention. No personal data is shown.",
+    },
+    "ops_state_ok": {"ja": "正常に稼働しています", "en": "Everything is working"},
+    "ops_state_warning": {
+        "ja": "稼働中です（対応が必要な警告があります）",
+        "en": "Working, with warnings to act on",
+    },
+    "ops_state_not_ready": {
+        "ja": "一部が動いていません",
+        "en": "Part of the service is not working",
+    },
+    "ops_checked": {"ja": "確認日時（日本時間）", "en": "Checked (Japan time)"},
+    "ops_checks": {"ja": "準備状況", "en": "Readiness"},
+    "ops_check": {"ja": "確認項目", "en": "Check"},
+    "ops_result": {"ja": "結果", "en": "Result"},
+    "ops_detail": {"ja": "詳細", "en": "Detail"},
+    "ops_check_database": {"ja": "データベース", "en": "Database"},
+    "ops_check_migrations": {
+        "ja": "データベースの構成（マイグレーション）",
+        "en": "Database schema (migrations)",
+    },
+    "ops_check_signing_keys": {"ja": "署名鍵", "en": "Signing keys"},
+    "ops_check_trust_list": {"ja": "信頼リスト", "en": "Trust list"},
+    "ops_pass": {"ja": "正常", "en": "OK"},
+    "ops_fail": {"ja": "異常", "en": "Failed"},
+    "ops_warnings": {"ja": "警告", "en": "Warnings"},
+    "ops_no_warnings": {"ja": "警告はありません。", "en": "No warnings."},
+    "ops_warning_certificate_expiring": {
+        "ja": "{subject} の証明書は {date} に有効期限が切れます（あと{days}日）。新しい証明書を用意してください。",
+        "en": "The certificate of {subject} expires on {date} ({days} days left). Prepare a new one.",
+    },
+    "ops_warning_certificate_expired": {
+        "ja": "{subject} の証明書は {date} に有効期限が切れています。",
+        "en": "The certificate of {subject} expired on {date}.",
+    },
+    "ops_warning_certificate_not_yet_valid": {
+        "ja": "{subject} の証明書は {date} から有効になります。",
+        "en": "The certificate of {subject} is valid only from {date}.",
+    },
+    "ops_warning_trust_list_due": {
+        "ja": "信頼リスト {subject} の次回更新予定日は {date} です。新しいリストを発行してください。",
+        "en": "Trust list {subject} is due for renewal on {date}: publish a new list.",
+    },
+    "ops_warning_trust_list_stale": {
+        "ja": "信頼リスト {subject} は更新予定日（{date}）を過ぎています。",
+        "en": "Trust list {subject} is stale: its update was due on {date}.",
+    },
+    "ops_warning_trust_list_old": {
+        "ja": "信頼リスト {subject} は{days}日前に発行されたものです。",
+        "en": "Trust list {subject} was issued {days} days ago.",
+    },
+    "ops_warning_selfcheck_failed": {
+        "ja": "最新の自己診断が「{subject}」の段階で失敗しました。",
+        "en": "The newest self-check failed at the step “{subject}”.",
+    },
+    "ops_warning_selfcheck_overdue": {
+        "ja": "自己診断が {date} 以降実行されていません。定期実行が止まっていないか確認してください。",
+        "en": "No self-check has run since {date}. Check that the schedule still runs.",
+    },
+    "ops_warning_selfcheck_never": {
+        "ja": "自己診断はまだ一度も実行されていません。",
+        "en": "No self-check has run yet.",
+    },
+    "ops_software": {"ja": "ソフトウェア", "en": "Software"},
+    "ops_version": {"ja": "バージョン", "en": "Version"},
+    "ops_commit": {"ja": "コミット", "en": "Commit"},
+    "ops_migration": {"ja": "データベースの版", "en": "Database revision"},
+    "ops_migration_code": {"ja": "プログラムの版", "en": "Code revision"},
+    "ops_unknown": {"ja": "不明", "en": "unknown"},
+    "ops_keys": {"ja": "署名鍵と証明書", "en": "Signing keys and certificates"},
+    "ops_key": {"ja": "鍵", "en": "Key"},
+    "ops_role": {"ja": "用途", "en": "Use"},
+    "ops_role_shc": {"ja": "SMART Health Cards の署名", "en": "Signs SMART Health Cards"},
+    "ops_role_vdsnc": {"ja": "ICAO VDS-NC の署名", "en": "Signs ICAO VDS-NC"},
+    "ops_role_dcc": {"ja": "EU DCC の署名", "en": "Signs EU DCC"},
+    "ops_role_authority": {"ja": "国の署名認証局（CSCA）", "en": "Country signing CA"},
+    "ops_role_trust_list": {"ja": "信頼リストの署名", "en": "Signs the trust list"},
+    "ops_role_other": {"ja": "その他", "en": "Other"},
+    "ops_expires": {"ja": "有効期限", "en": "Expires"},
+    "ops_days_left": {"ja": "残り日数", "en": "Days left"},
+    "ops_key_state_ok": {"ja": "有効", "en": "Valid"},
+    "ops_key_state_expiring": {"ja": "まもなく期限切れ", "en": "Expiring soon"},
+    "ops_key_state_expired": {"ja": "期限切れ", "en": "Expired"},
+    "ops_key_state_none": {
+        "ja": "証明書なし（公開鍵で配布）",
+        "en": "No certificate (published as a key)",
+    },
+    "ops_no_keys": {"ja": "署名鍵が設定されていません。", "en": "No signing keys are configured."},
+    "ops_trust": {"ja": "信頼リスト", "en": "Trust list"},
+    "ops_trust_version": {"ja": "版", "en": "Version"},
+    "ops_trust_issued": {"ja": "発行日", "en": "Issued"},
+    "ops_trust_next": {"ja": "次回更新予定日", "en": "Next update due"},
+    "ops_trust_age": {"ja": "発行からの日数", "en": "Age"},
+    "ops_trust_age_value": {"ja": "{days}日", "en": "{days} days"},
+    "ops_trust_state": {"ja": "状態", "en": "State"},
+    "ops_trust_current": {"ja": "更新予定日の前です", "en": "Current"},
+    "ops_trust_stale": {"ja": "更新予定日を過ぎています", "en": "Stale: past its update date"},
+    "ops_trust_bundle": {
+        "ja": "署名のない信頼バンドルを使っています（版と日付はありません）。",
+        "en": "An unsigned trust bundle is in use (it has no version or dates).",
+    },
+    "ops_trust_none": {
+        "ja": "信頼リストが読み込まれていません。",
+        "en": "No trust list is loaded.",
+    },
+    "ops_selfcheck": {
+        "ja": "自己診断（住民と同じ手順を最初から最後まで）",
+        "en": "Self-check (a resident's whole procedure, end to end)",
+    },
+    "ops_selfcheck_last": {"ja": "最新の実行（日本時間）", "en": "Last run (Japan time)"},
+    "ops_selfcheck_result": {"ja": "結果", "en": "Result"},
+    "ops_selfcheck_passed": {"ja": "成功", "en": "Passed"},
+    "ops_selfcheck_failed": {"ja": "失敗", "en": "Failed"},
+    "ops_selfcheck_failed_step": {"ja": "失敗した段階", "en": "Failed step"},
+    "ops_selfcheck_duration": {"ja": "所要時間", "en": "Duration"},
+    "ops_seconds": {"ja": "{seconds}秒", "en": "{seconds} s"},
+    "ops_step": {"ja": "段階", "en": "Step"},
+    "ops_step_ms": {"ja": "時間（ミリ秒）", "en": "Time (ms)"},
+    "ops_selfcheck_none": {
+        "ja": "自己診断はまだ実行されていません。",
+        "en": "No self-check has run yet.",
+    },
+    "ops_uptime": {"ja": "過去90日間の自己診断", "en": "Self-check over the last 90 days"},
+    "ops_uptime_summary": {
+        "ja": "{first}から{last}まで：成功 {ok}日、失敗あり {failed}日、実行なし {none}日",
+        "en": "{first} to {last}: passed {ok} days, failed {failed} days, no run {none} days",
+    },
+    "ops_uptime_legend": {"ja": "棒の見方", "en": "How to read the bar"},
+    "ops_day_ok": {"ja": "成功（高い緑の棒）", "en": "Passed (tall green bar)"},
+    "ops_day_failed": {
+        "ja": "失敗あり（高い赤の縞模様の棒）",
+        "en": "Failed (tall red striped bar)",
+    },
+    "ops_day_none": {"ja": "実行なし（低い灰色の枠）", "en": "No run (short grey outline)"},
+    "ops_day_state_ok": {"ja": "成功", "en": "Passed"},
+    "ops_day_state_failed": {"ja": "失敗あり", "en": "Failed"},
+    "ops_day_state_none": {"ja": "実行なし", "en": "No run"},
+    "ops_uptime_table": {"ja": "日ごとの結果を表で見る", "en": "Show each day in a table"},
+    "ops_day": {"ja": "日付", "en": "Day"},
+    "ops_runs": {"ja": "実行回数", "en": "Runs"},
+    "ops_failures": {"ja": "失敗回数", "en": "Failures"},
+    "ops_machine_readable": {"ja": "機械で読める形式：", "en": "Machine-readable:"},
     "problem_title_sign_in": {"ja": "サインインが必要です", "en": "You need to sign in"},
     "problem_title_refused": {"ja": "この操作はできません", "en": "This is not allowed"},
     "problem_title_missing": {"ja": "ページが見つかりません", "en": "Page not found"},
@@ -422,6 +571,7 @@ TEXT: dict[str, dict[str, str]] = {
     "problem_detail": {"ja": "理由", "en": "Reason"},
     "problem_code": {"ja": "お問い合わせ用コード", "en": "Code to quote if you contact us"},
     "problem_back": {"ja": "最初のページに戻る", "en": "Back to the first page"},
+    **KPI_TEXT,  # the KPI pages' texts (web/kpi_texts.py)
 }
 
 

@@ -23,7 +23,7 @@ from shomeisho.records.consistency import open_questions
 from shomeisho.records.name_choice import card_disagrees, chosen_name, name_options
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService, ResidentFile
-from shomeisho.web import pages, sessions
+from shomeisho.web import metrics, pages, sessions
 from shomeisho.web.resident_auth import card_name, resident_subject
 
 router = APIRouter(prefix="/journey", include_in_schema=False)
@@ -264,4 +264,6 @@ async def consent(request: Request) -> Response:
     request.app.state.issued_store.save(resident_id, issued, "resident", audit)
     _log(request, state, "check", "submitted")
     _log(request, state, "certificate", "outcome", "issued")
+    metrics.count_issued(request, (c.format for c in issued.certificates), "online")
+    metrics.observe_journey(request, state.get("id", ""))
     return RedirectResponse("/journey/certificate", status_code=303)

@@ -44,13 +44,16 @@ def card_name(request: Request) -> CardName | None:
     return CardName(str(data["f"]), str(data.get("g", "")), str(data.get("o", "")))
 
 
-def _log_sign_in(request: Request, kind: str, detail: str = "") -> None:
-    """The journey's sign_in event, when the sign-in belongs to a started journey."""
+def _log_sign_in(request: Request, kind: str, detail: str = "", *, subject: str = "") -> None:
+    """The journey's sign_in event, when the sign-in belongs to a started journey; a journey of
+    the self-check's synthetic resident (``subject``) is marked synthetic, out of the KPIs."""
     state = sessions.unseal(
         request.cookies.get(sessions.JOURNEY_COOKIE), request.app.state.secret, "journey"
     )
     if state and state.get("id"):
         request.app.state.journey_log.record(state["id"], "sign_in", kind, detail)
+        if subject:
+            request.app.state.journey_log.mark_synthetic(state["id"], subject)
 
 
 @router.get("/sign-in")
@@ -77,7 +80,7 @@ def callback(request: Request) -> Response:
     except AccessDeniedError as exc:
         _log_sign_in(request, "validation_error", exc.code)
         return pages.render(request, "resident/signed_in.html", 401, file=None, error=exc)
-    _log_sign_in(request, "submitted")
+    _log_sign_in(request, "submitted", subject=str(claims["sub"]))
     # back into the procedure when one was started, else to the resident's page
     target = "/journey/use" if request.cookies.get(sessions.JOURNEY_COOKIE) else "/me"
     response = RedirectResponse(target, status_code=303)

@@ -32,7 +32,7 @@ from shomeisho.records.municipalities import validate_code
 from shomeisho.records.ports import ResidentQuery
 from shomeisho.records.products import RECORD_PRODUCTS
 from shomeisho.records.service import RecordService
-from shomeisho.web import pages, sessions
+from shomeisho.web import metrics, pages, sessions
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -335,6 +335,7 @@ async def import_csv(request: Request) -> Response:
         code = validate_code(str(data.get("municipality") or staff.municipality_code or ""))
         rows = read_rows(open_text(upload.file), code, source_system="staff-page")
         report = _records(request).import_rows(staff, code, rows, source=upload.filename)
+        metrics.count_import(request, report)
     except InputError as exc:
         return _page(request, "staff/import.html", 422, staff=staff, report=None, error=exc)
     except (NotFoundError, AccessDeniedError) as exc:

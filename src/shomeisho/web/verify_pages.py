@@ -27,7 +27,7 @@ from shomeisho.formats.vdsnc.countries import alpha3_for, country_name
 from shomeisho.model import JST, Person
 from shomeisho.presented import MAX_INPUT_BYTES, Outcome, read_bytes
 from shomeisho.verifier import Verifier
-from shomeisho.web import pages
+from shomeisho.web import kpi_pages, metrics, pages
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 8_000  # characters; the largest QR holds 7,089 digits
@@ -108,6 +108,10 @@ async def verify(request: Request) -> Response:
         read_bytes(data, source="upload"), at=datetime.now(UTC), country=country or None
     )
     del data, pasted  # nothing of the certificate outlives the request
+    kpi_pages.count_page_verifications(request, outcomes)  # format and verdict only
+    metrics.count_verified(
+        request, ((o.verification.format, o.verification.verdict.value) for o in outcomes), "page"
+    )
     language = pages.language(request)
     response = pages.render(
         request,
