@@ -9,7 +9,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from shomeisho import pki
-from shomeisho.errors import ExpiredError, NotYetValidError, UntrustedError
+from shomeisho.errors import ExpiredError, NotYetValidError, UntrustedError, Verdict
+from shomeisho.formats import all_formats
+from shomeisho.model import VaccinationRecord
+from shomeisho.signing import LocalSigner
 from shomeisho.trust.store import TrustStore
 from tests.conftest import NOW
 
@@ -91,6 +94,55 @@ def test_revoked_signer(csca: pki.IssuedKey, signer: pki.IssuedKey) -> None:
     with pytest.raises(UntrustedError) as info:
         store.check_chain(signer.certificate, at=NOW)
     assert info.value.code == "untrusted.revoked_signer"
+    # listing the signer directly (as DCC verifiers must) does not shield it from its CA's CRL
+    listed = TrustStore(signers=[signer.certificate], authorities=[csca.certificate], crls=[crl])
+    with pytest.raises(UntrustedError) as direct:
+        listed.check_chain(signer.certificate, at=NOW)
+    assert direct.value.code == "untrusted.revoked_signer"
+    # a CRL its authority did not sign revokes nothing
+    forged = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(csca.certificate.subject)
+        .last_update(NOW - timedelta(hours=1))
+        .next_update(NOW + timedelta(days=7))
+        .add_revoked_certificate(revoked)
+        .sign(signer.key, hashes.SHA256())
+    )
+    TrustStore(signers=[signer.certificate], authorities=[csca.certificate],
+               crls=[forged]).check_chain(signer.certificate, at=NOW)  # fmt: skip
+
+
+def test_a_listed_dcc_signer_revoked_by_its_csca_is_untrusted(
+    dcc_csca: pki.IssuedKey, record: VaccinationRecord
+) -> None:
+    issued = pki.create_dcc_signer(
+        dcc_csca, "JP", "DSC to revoke", types="v", not_before=NOW - timedelta(days=1)
+    )
+    signer = LocalSigner("dsc", issued.key, issued.certificate)
+    text = (
+        all_formats()["dcc"]
+        .issue(record, signer, issuer="JP", issued_at=NOW, expires_at=NOW + timedelta(days=30))
+        .text
+    )
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(dcc_csca.certificate.subject)
+        .last_update(NOW - timedelta(hours=1))
+        .next_update(NOW + timedelta(days=7))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(issued.certificate.serial_number)
+            .revocation_date(NOW - timedelta(hours=1))
+            .build()
+        )
+        .sign(dcc_csca.key, hashes.SHA256())
+    )
+    store = TrustStore(signers=[issued.certificate], authorities=[dcc_csca.certificate])
+    assert all_formats()["dcc"].verify(text, store, at=NOW).verdict is Verdict.VALID
+    store.crls.append(crl)
+    result = all_formats()["dcc"].verify(text, store, at=NOW)
+    assert result.verdict is Verdict.UNTRUSTED
+    assert [e.code for e in result.errors] == ["untrusted.revoked_signer"]
 
 
 def test_eku_and_dcc_kid(csca: pki.IssuedKey) -> None:

@@ -12,9 +12,12 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -23,8 +26,11 @@ from shomeisho.db.journey import EVENTS, RESIDENTS
 from shomeisho.db.selfcheck import SqlSelfCheckLog
 from shomeisho.db.synthetic import FAMILY_NAME
 from shomeisho.identity.cards import Card
+from shomeisho.keys import FileKeyStore
 from shomeisho.ops.selfcheck import step_names, synthetic_pin
 from shomeisho.records.ports import ResidentQuery
+from shomeisho.trust.store import load_trust_file
+from shomeisho.trust.trust_list import TrustListContent, sign_trust_list
 from shomeisho.web.alerting import send_warnings
 from tests.db.records_factory import OPERATOR
 from tests.live_server import free_port
@@ -281,3 +287,40 @@ def test_warnings_go_out_through_the_same_webhook(
         assert alert["type"] == "shomeisho.warning"
         assert {w["code"] for w in alert["warnings"]} == {"ops.certificate.expiring"}
         assert "dcc-dsc-vaccination" in {w["subject"] for w in alert["warnings"]}
+
+
+def test_a_revoked_signing_key_turns_verify_red(live: Live) -> None:
+    """The DCC document signer revoked by its country signing CA (a CRL in a new trust list
+    version): the key still signs, issuing succeeds, but every verifier refuses the DCC, so the
+    run turns red at ``verify_dcc``, and ``/readyz`` names the signing keys."""
+    assert live.run().ok
+    keys_dir = live.data_dir / "keys"
+    store = FileKeyStore(keys_dir, live.app.state.settings.key_passphrase.get_secret_value())
+    signer_certificate = store.certificate("dcc-dsc-vaccination")
+    csca = store.certificate("dcc-csca")
+    assert signer_certificate is not None and csca is not None
+    now = datetime.now(UTC)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(csca.subject)
+        .last_update(now - timedelta(minutes=1))
+        .next_update(now + timedelta(days=7))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(signer_certificate.serial_number)
+            .revocation_date(now - timedelta(minutes=1))
+            .build()
+        )
+        .sign(store.private_key("dcc-csca"), hashes.SHA256())
+    )
+    listed = load_trust_file(keys_dir / "trust-bundle.json")
+    listed.crls.append(crl)
+    content = TrustListContent.from_store(
+        listed, version=2, issued_at=now, operator="test operator", next_update=now + timedelta(1)
+    )
+    (keys_dir / "trust-list.json").write_bytes(sign_trust_list(content, store.signer("trust-list")))
+    live.app.state.verifier._built_at = -1.0  # skip the 30 s refresh: take the new list now
+    body = live.not_ready("signing_keys")
+    keys_check = next(c for c in body["checks"] if c["name"] == "signing_keys")
+    assert keys_check["code"] == "keys.revoked"
+    assert_red(live, "verify_dcc", "invalid:untrusted.revoked_signer")

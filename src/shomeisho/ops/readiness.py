@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from shomeisho.errors import KeyStoreError, ShomeishoError
 from shomeisho.keys import KeyStore
 from shomeisho.signing import verify_es256
+from shomeisho.trust.store import TrustStore
 
 DATABASE = "database"
 MIGRATIONS = "migrations"
@@ -88,16 +89,23 @@ def migrations_check(database: str | None, code: str | None) -> Check:
     )
 
 
-def signing_keys_check(keys: KeyStore | None, names: Iterable[str], now: datetime) -> Check:
+def signing_keys_check(
+    keys: KeyStore | None,
+    names: Iterable[str],
+    now: datetime,
+    trust: TrustStore | None = None,
+) -> Check:
     """Each named signer signs a probe that verifies under its certificate (or, for a key
-    without one, its public key), and its certificate is valid ``now``."""
+    without one, its public key), its certificate is valid ``now``, and, given the trust list
+    the verifiers use, chains to a trusted authority that has not revoked it (a revoked signer
+    still signs, but every certificate it signs is refused)."""
     if keys is None:
         return Check(SIGNING_KEYS, False, "no issuing keys are configured", "keys.setup")
     failures: list[tuple[str, KeyStoreError]] = []
     names = list(names)
     for name in names:
         try:
-            probe_signer(keys, name, now)
+            probe_signer(keys, name, now, trust)
         except KeyStoreError as exc:
             failures.append((name, exc))
     if not failures:
@@ -106,7 +114,9 @@ def signing_keys_check(keys: KeyStore | None, names: Iterable[str], now: datetim
     return Check(SIGNING_KEYS, False, detail, failures[0][1].code)
 
 
-def probe_signer(keys: KeyStore, name: str, now: datetime) -> None:
+def probe_signer(
+    keys: KeyStore, name: str, now: datetime, trust: TrustStore | None = None
+) -> None:
     """Raise :class:`KeyStoreError` unless ``name`` can sign now (see the module docstring)."""
     signer = keys.signer(name)  # keys.missing / keys.passphrase / keys.certificate
     certificate = signer.certificate
@@ -121,6 +131,15 @@ def probe_signer(keys: KeyStore, name: str, now: datetime) -> None:
                 f"its certificate expired on {certificate.not_valid_after_utc:%Y-%m-%d}",
                 code="keys.expired",
             )
+    if certificate is not None and trust is not None:
+        try:
+            trust.check_chain(certificate, at=now, what=name)
+        except ShomeishoError as exc:
+            revoked = exc.code == "untrusted.revoked_signer"
+            raise KeyStoreError(
+                f"verifiers would refuse what it signs: {exc.message}",
+                code="keys.revoked" if revoked else "keys.untrusted",
+            ) from None
     public = certificate.public_key() if certificate is not None else signer.public_key()
     if not isinstance(public, ec.EllipticCurvePublicKey):
         raise KeyStoreError("its certificate does not hold an EC key", code="keys.kind")

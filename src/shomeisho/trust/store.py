@@ -69,6 +69,9 @@ class TrustStore:
     _issued_by: dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate, bool]] = field(
         default_factory=dict, repr=False
     )
+    _crl_signed: dict[
+        tuple[int, int], tuple[x509.CertificateRevocationList, x509.Certificate, bool]
+    ] = field(default_factory=dict, repr=False)
 
     # -- building ---------------------------------------------------------------------------
     def add_certificate(self, certificate: x509.Certificate) -> None:
@@ -115,6 +118,7 @@ class TrustStore:
         that was valid at ``at`` and has not revoked it. Raises the error that explains why not."""
         _check_validity(signer, at, what)
         if signer in self.signers:
+            self.check_revoked_by_authority(signer, what)
             return
         reasons: list[str] = []
         for authority in self.authorities:
@@ -167,13 +171,38 @@ class TrustStore:
             self._issued_by.clear()
         self._issued_by[pair] = (signer, authority, issued)
 
+    def check_revoked_by_authority(self, signer: x509.Certificate, what: str = "signer") -> None:
+        """For a signer trusted directly (a DCC document signer is listed, since a DCC carries
+        no certificate): refuse it if its issuing authority's CRL revokes it. Listing a signer
+        must not shield it from its own CA's revocation."""
+        if not self.crls:
+            return
+        for authority in self.authorities:
+            if authority.subject == signer.issuer:
+                self._check_not_revoked(signer, authority, what)
+
+    def _crl_is_genuine(
+        self, crl: x509.CertificateRevocationList, authority: x509.Certificate
+    ) -> bool:
+        """Whether ``authority`` signed ``crl``, checked once per pair of objects (a CRL check
+        is an ECDSA verification, as costly as the certificate's own)."""
+        key = (id(crl), id(authority))
+        known = self._crl_signed.get(key)
+        if known is None or known[0] is not crl or known[1] is not authority:
+            genuine = crl.is_signature_valid(authority.public_key())  # type: ignore[arg-type]
+            if len(self._crl_signed) >= _ISSUED_BY_CAP:
+                self._crl_signed.clear()
+            known = (crl, authority, genuine)
+            self._crl_signed[key] = known
+        return known[2]
+
     def _check_not_revoked(
         self, signer: x509.Certificate, authority: x509.Certificate, what: str
     ) -> None:
         for crl in self.crls:
             if crl.issuer != authority.subject:
                 continue
-            if not crl.is_signature_valid(authority.public_key()):  # type: ignore[arg-type]
+            if not self._crl_is_genuine(crl, authority):
                 continue
             if crl.get_revoked_certificate_by_serial_number(signer.serial_number) is not None:
                 raise UntrustedError(

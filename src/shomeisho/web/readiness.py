@@ -130,7 +130,9 @@ class ReadinessProbe:
         names = [setup.shc_signer, setup.vdsnc_signer]
         if self.settings.issue_dcc:
             names.append(setup.dcc_signer)
-        return signing_keys_check(keys, names, datetime.now(UTC))
+        current = self.verifier.current() if self.verifier is not None else None
+        trust = current.trust if current is not None else None
+        return signing_keys_check(keys, names, datetime.now(UTC), trust)
 
     # -- trust list -----------------------------------------------------------------------------
     def _trust_list(self) -> Check:

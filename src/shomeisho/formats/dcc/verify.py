@@ -145,6 +145,7 @@ def _after_signature(
         if trusted is signer:
             try:
                 signers.check_validity(signer, at)  # what check_chain does for a trusted signer
+                trust.check_revoked_by_authority(signer, "DCC document signer")
             except ShomeishoError as exc:
                 errors.append(exc)
             break
