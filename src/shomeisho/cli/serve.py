@@ -51,6 +51,10 @@ def serve(
     if "SHOMEISHO_PUBLIC_URL" not in os.environ:
         settings.public_url = url  # redirect URIs and the demo provider's issuer follow the port
     out.print(f"\n[bold]shomeisho is running:[/] staff pages {url}/staff , API {url}/api/v1/docs")
+    out.print(
+        f"Verifier {url}/verify , KPIs {url}/kpi , service status {url}/status "
+        "(one JSON log line per request follows)"
+    )
     if demo:
         out.print(
             f"Staff: clerk-131016 (千代田区), clerk-011002 (札幌市) or operator, password "
