@@ -114,9 +114,7 @@ def signing_keys_check(
     return Check(SIGNING_KEYS, False, detail, failures[0][1].code)
 
 
-def probe_signer(
-    keys: KeyStore, name: str, now: datetime, trust: TrustStore | None = None
-) -> None:
+def probe_signer(keys: KeyStore, name: str, now: datetime, trust: TrustStore | None = None) -> None:
     """Raise :class:`KeyStoreError` unless ``name`` can sign now (see the module docstring)."""
     signer = keys.signer(name)  # keys.missing / keys.passphrase / keys.certificate
     certificate = signer.certificate
