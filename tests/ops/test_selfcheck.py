@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from shomeisho.cli.main import app as command
 from shomeisho.db.journey import EVENTS, RESIDENTS
 from shomeisho.db.selfcheck import SqlSelfCheckLog
-from shomeisho.db.synthetic import FAMILY_NAME
+from shomeisho.db.synthetic import FAMILY_NAME, ISSUED, prune_synthetic
 from shomeisho.identity.cards import Card
 from shomeisho.keys import FileKeyStore
 from shomeisho.ops.selfcheck import step_names, synthetic_pin
@@ -324,3 +324,24 @@ def test_a_revoked_signing_key_turns_verify_red(live: Live) -> None:
     keys_check = next(c for c in body["checks"] if c["name"] == "signing_keys")
     assert keys_check["code"] == "keys.revoked"
     assert_red(live, "verify_dcc", "invalid:untrusted.revoked_signer")
+
+
+def test_the_self_checks_old_issuances_and_journeys_are_pruned(live: Live) -> None:
+    """A week on, its certificates and journey events go (the runs stay); a person's journey
+    and certificates are never touched."""
+    assert live.run().ok
+    live.app.state.journey_log.record("p" * 32, "start", "started")  # a person's journey
+    with live.engine.connect() as connection:
+        issued = connection.execute(select(ISSUED.c.id)).all()
+        synthetic_events = connection.execute(
+            select(EVENTS.c.id).where(EVENTS.c.synthetic.is_(True))
+        ).all()
+    assert len(issued) == 3 and synthetic_events
+    assert prune_synthetic(live.engine, now=datetime.now(UTC)) == 0  # nothing old enough yet
+    gone = prune_synthetic(live.engine, now=datetime.now(UTC) + timedelta(days=8))
+    assert gone == len(issued) + len(synthetic_events)
+    with live.engine.connect() as connection:
+        assert connection.execute(select(ISSUED.c.id)).all() == []
+        left = connection.execute(select(EVENTS.c.journey_id)).scalars().all()
+    assert left == ["p" * 32]
+    assert len(SqlSelfCheckLog(live.engine).recent()) == 1

@@ -14,12 +14,12 @@ card (someone else can, in demo mode, by choosing it in the card reader: the run
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from shomeisho.db.cards import CARDS, SqlCardStore
-from shomeisho.db.tables import ResidentRow, table_of
+from shomeisho.db.tables import IssuedCertificateRow, JourneyEventRow, ResidentRow, table_of
 from shomeisho.errors import ConflictError
 from shomeisho.identity.cards import CardHolder, pin_matches
 from shomeisho.identity.enrolment import card_key_and_certificate
@@ -30,6 +30,8 @@ from shomeisho.records.municipalities import municipality_by_code
 from shomeisho.records.service import RecordService
 
 RESIDENTS = table_of(ResidentRow)
+ISSUED = table_of(IssuedCertificateRow)
+JOURNEY_EVENTS = table_of(JourneyEventRow)
 ACTOR = Staff(0, "selfcheck", "self-check / 自己診断", Role.NATIONAL_OPERATOR, None)
 RESIDENT_NUMBER = "SELFCHECK"
 FAMILY_NAME, GIVEN_NAME = "自己診断", "テスト"
@@ -153,3 +155,27 @@ def mark_resident_synthetic(engine: Engine, resident_id: str) -> None:
         connection.execute(
             update(RESIDENTS).where(RESIDENTS.c.resident_id == resident_id).values(synthetic=True)
         )
+
+
+KEEP_SYNTHETIC = timedelta(days=7)
+
+
+def prune_synthetic(engine: Engine, *, now: datetime, keep: timedelta = KEEP_SYNTHETIC) -> int:
+    """Delete the self-check's issuances and journey events older than ``keep``.
+
+    Why: an hourly self-check issues three certificates and writes a journey each time (26,000
+    certificates a year) that no KPI counts and no person needs; the runs themselves (with
+    their timings) stay in ``selfcheck_runs``, and the audit log keeps its entries (it is
+    append-only). Returns how many rows went."""
+    before = now - keep
+    synthetic = select(RESIDENTS.c.id).where(RESIDENTS.c.synthetic.is_(True))
+    with engine.begin() as connection:
+        issued = connection.execute(
+            delete(ISSUED).where(ISSUED.c.resident_pk.in_(synthetic), ISSUED.c.issued_at < before)
+        ).rowcount
+        events = connection.execute(
+            delete(JOURNEY_EVENTS).where(
+                JOURNEY_EVENTS.c.synthetic.is_(True), JOURNEY_EVENTS.c.at < before
+            )
+        ).rowcount
+    return int(issued or 0) + int(events or 0)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shomeisho.db.cards import SqlCardStore
 from shomeisho.db.selfcheck import SqlSelfCheckLog
-from shomeisho.db.synthetic import ensure_synthetic_resident
+from shomeisho.db.synthetic import ensure_synthetic_resident, prune_synthetic
 from shomeisho.ops.alerts import AlertKind, AlertState, alert_payload
 from shomeisho.ops.runs import SelfCheckRun
 from shomeisho.ops.selfcheck import FORMATS, StepFailedError, run_selfcheck, synthetic_pin
@@ -134,6 +134,7 @@ class SelfCheck:
                 self._pending.pop(0)
             history = self.runs.recent(HISTORY)
             self.runs.record(run)
+            prune_synthetic(self.runs.engine, now=run.finished_at)
         except Exception as exc:  # the database is down: keep it, alert from memory
             self._pending = [*self._pending, run][-PENDING:]
             self.log.error("selfcheck_not_recorded", error=type(exc).__name__,
