@@ -102,7 +102,9 @@ def create_demo_trust_setup(
     jwks_path.write_text(json.dumps(jwks, indent=2) + "\n", encoding="utf-8")
 
     bundle = bundle_document(
-        [dcc_csca.certificate, *signer_certs, vds_csca.certificate], shc_issuers={shc_issuer: jwks}
+        [dcc_csca.certificate, *signer_certs, vds_csca.certificate],
+        shc_issuers={shc_issuer: jwks},
+        shc_issuer_countries={shc_issuer: country},
     )
     bundle_path = directory / "trust-bundle.json"
     bundle_path.write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")

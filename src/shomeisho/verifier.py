@@ -91,6 +91,12 @@ class Verifier:
                     )
                 )
             verification.errors.extend(
-                check_verification(self.rules, verification, arrival=country, at=at)
+                check_verification(
+                    self.rules,
+                    verification,
+                    arrival=country,
+                    at=at,
+                    issuer_countries=self.trust.issuer_countries,
+                )
             )
         return outcomes

@@ -158,7 +158,12 @@ def test_every_format_gets_the_outcome_of_the_dcc(issuers: Issuers, name: str) -
     book = bundled_rule_book()
     for arrival in ("JP", "EU"):
         outcome = {
-            fmt: [f.rule_id for f in check_verification(book, v, arrival=arrival, at=CHECK)]
+            fmt: [
+                f.rule_id
+                for f in check_verification(
+                    book, v, arrival=arrival, at=CHECK, issuer_countries={SHC_ISSUER: "JP"}
+                )
+            ]
             for fmt, v in by_format.items()
         }
         assert outcome["dcc"] == EXPECTED[name, arrival], arrival
@@ -168,11 +173,14 @@ def test_every_format_gets_the_outcome_of_the_dcc(issuers: Issuers, name: str) -
 
 def test_the_issuing_country_of_each_format(issuers: Issuers) -> None:
     by_format = verified(issuers, RECORDS["three doses"])
-    assert {fmt: issuer_country(v) for fmt, v in by_format.items()} == {
+    named = {SHC_ISSUER: "JP"}  # as the trust list names its SHC issuers' countries
+    assert {fmt: issuer_country(v, named) for fmt, v in by_format.items()} == {
         "dcc": "JP",
         "shc": "JP",
         "vdsnc": "JP",
     }
+    # an SHC issuer the trust list does not place has no country (its record's JP is a default)
+    assert issuer_country(by_format["shc"]) is None
 
 
 def test_a_mapped_record_is_the_dcc_of_that_record() -> None:
@@ -267,7 +275,7 @@ def test_a_record_that_cannot_be_built_is_nothing_to_judge() -> None:
     assert issuer_country(verification) is None
 
 
-def test_an_shc_takes_the_country_of_its_latest_dose() -> None:
+def test_an_shc_takes_the_country_the_trust_list_gives_its_issuer() -> None:
     record = VaccinationRecord(
         person=PERSON,
         events=(
@@ -280,4 +288,6 @@ def test_an_shc_takes_the_country_of_its_latest_dose() -> None:
             ),
         ),
     )
-    assert issuer_country(Verification("shc", signature_verified=True, record=record)) == "US"
+    card = Verification("shc", signature_verified=True, record=record, issuer=SHC_ISSUER)
+    assert issuer_country(card) is None  # the record's country is not the issuer's
+    assert issuer_country(card, {SHC_ISSUER: "US"}) == "US"

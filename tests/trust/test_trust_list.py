@@ -64,6 +64,7 @@ def test_round_trip_keeps_every_anchor_and_revocation(
     content.shc_crls = {SHC_ISSUER: {"kid1": crl.crl_document("kid1", 2, ["abc"])}}
     content.rules = [{"Identifier": "VR-JP-0001"}]
     content.value_sets = {"vaccines-covid-19-names": ["EU/1/20/1528"]}
+    content.shc_issuer_countries = {SHC_ISSUER: "JP"}
     signed = read_trust_list(sign_trust_list(content, operator), [operator.public_key()])
     back = signed.content
     assert back.version == 3 and back.operator == content.operator
@@ -75,6 +76,7 @@ def test_round_trip_keeps_every_anchor_and_revocation(
     assert back.dcc_revocations.entries == content.dcc_revocations.entries
     assert back.shc_crls == content.shc_crls
     assert back.rules == content.rules and back.value_sets == content.value_sets
+    assert back.trust_store().issuer_countries == {SHC_ISSUER: "JP"}
     assert back.counts()["dcc_revocation_hashes"] == 1
     assert not back.is_stale(NOW) and back.is_stale(NOW + timedelta(days=8))
     assert back.age(NOW) == 3600

@@ -57,6 +57,11 @@ def build(
         [], "--trust", help="More anchors: certificate, CRL, JWKS (with --issuer). Repeatable."
     ),
     issuer: str | None = typer.Option(None, "--issuer", help="The iss URL of a JWKS in --trust."),
+    issuer_country: str | None = typer.Option(
+        None,
+        "--issuer-country",
+        help="That SHC issuer's country (ISO alpha-2): its invalidation rules apply to its cards.",
+    ),
     revocations: list[Path] = typer.Option(
         [], "--revocations", help="Revocation file ({dcc: [...], shc: {...}}). Repeatable."
     ),
@@ -83,6 +88,14 @@ def build(
         store.merge(load_trust_file(own))
     for path in trust:
         store.merge(load_trust_file(path, issuer=issuer))
+    if issuer_country is not None:
+        code = issuer_country.strip().upper()
+        if issuer is None or len(code) != 2 or not code.isalpha():
+            raise InputError(
+                "--issuer-country takes an ISO alpha-2 code and goes with --issuer URL",
+                code="input.option",
+            )
+        store.issuer_countries[issuer] = code
     for path in revocations:
         _merge_revocations(store, path)
     previous = _previous_version(out_file, signer.public_key())

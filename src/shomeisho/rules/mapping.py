@@ -32,13 +32,15 @@ What cannot be mapped, and how rules see it:
   place in a DCC and are not shown to rules (Japan's "passport number instead of date of birth"
   cannot be expressed over the DCC model).
 * **Country.** SHC carries no country of vaccination; its reader fills the record default (JP),
-  so ``v[0].co`` and :func:`issuer_country` say JP for every SHC: right for Japan's cards, but a
-  foreign card is then judged by Japan's invalidation rules. VDS-NC's issuing state is read from
-  the seal header.
+  so ``v[0].co`` says JP for every SHC. The issuing country that selects invalidation rules
+  comes instead from the trust list, which names each SHC issuer's country; an issuer it does
+  not name has none, and no country's invalidation rules apply to its cards. VDS-NC's issuing
+  state is read from the seal header.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -111,13 +113,22 @@ def record_payload(record: VaccinationRecord, *, series_carried: bool = True) ->
     }
 
 
-def issuer_country(verification: Verification) -> str | None:
+def issuer_country(
+    verification: Verification, issuer_countries: Mapping[str, str] | None = None
+) -> str | None:
     """The issuing country (ISO alpha-2) whose invalidation rules apply, or None if unknown:
-    DCC the CWT issuer (else the entry's ``co``), VDS-NC the seal's issuing state, SHC and the
-    rest the country of the record's latest dose."""
+    DCC the CWT issuer (else the entry's ``co``), VDS-NC the seal's issuing state, SHC the
+    country the trust list gives its issuer (``issuer_countries``: ``iss`` URL -> country).
+
+    An SHC carries no country (its reader fills in a default), so without the trust list's
+    word an SHC's issuing country is unknown: judging a foreign card by Japan's invalidation
+    rules would refuse it for rules that were never meant for it."""
     if not verification.signature_verified:
         return None
     issuer = verification.issuer
+    if verification.format == "shc":
+        country = (issuer_countries or {}).get(issuer or "")
+        return country if _alpha2(country) else None
     if verification.format == _DCC:
         if _alpha2(issuer):
             return issuer
@@ -146,9 +157,11 @@ def check_verification(
     arrival: str,
     at: datetime,
     region: str | None = None,
+    issuer_countries: Mapping[str, str] | None = None,
 ) -> list[RuleFailedError]:
     """The rules of ``book`` that a verified certificate does not meet on arrival in
-    ``arrival`` at ``at``; empty when there is nothing to judge (see :func:`rules_payload`)."""
+    ``arrival`` at ``at``; empty when there is nothing to judge (see :func:`rules_payload`).
+    ``issuer_countries`` names SHC issuers' countries (see :func:`issuer_country`)."""
     payload = rules_payload(verification)
     if payload is None:
         return []
@@ -156,7 +169,7 @@ def check_verification(
         payload,
         arrival=arrival,
         at=at,
-        issuer_country=issuer_country(verification),
+        issuer_country=issuer_country(verification, issuer_countries),
         issued_at=verification.issued_at,
         expires_at=verification.expires_at,
         kid=verification.key_id,

@@ -58,6 +58,9 @@ class TrustStore:
     authorities: list[x509.Certificate] = field(default_factory=list)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # SHC issuer URL -> its country (ISO alpha-2): an SHC names no country, and invalidation
+    # rules are chosen by the issuing country
+    issuer_countries: dict[str, str] = field(default_factory=dict)
     dcc_revocations: DccRevocations = field(default_factory=DccRevocations)
     shc_crls: ShcCrls = field(default_factory=dict)
     # Caches for the verify hot path. The lists above stay the source of truth: the kid index is
@@ -91,6 +94,7 @@ class TrustStore:
         self.crls.extend(other.crls)
         for issuer, keys in other.issuers.items():
             self.issuers.setdefault(issuer, []).extend(keys)
+        self.issuer_countries.update(other.issuer_countries)
         self.dcc_revocations.merge(other.dcc_revocations)
         merge_shc_crls(self.shc_crls, other.shc_crls)
 
@@ -360,6 +364,8 @@ def _read_bundle(store: TrustStore, doc: dict[str, Any], path: Path) -> TrustSto
             store.crls.append(x509.load_pem_x509_crl(pem.encode("ascii")))
         for iss, jwks in doc.get("shc_issuers", {}).items():
             store.add_jwks(iss, jwks)
+        for iss, country in doc.get("shc_issuer_countries", {}).items():
+            store.issuer_countries[str(iss)] = str(country).upper()
     except (ValueError, AttributeError, TypeError):
         raise InputError(
             f"trust bundle {path} has an unreadable entry", code="input.trust", where=str(path)
@@ -372,6 +378,7 @@ def bundle_document(
     *,
     crls: Iterable[x509.CertificateRevocationList] = (),
     shc_issuers: dict[str, dict[str, Any]] | None = None,
+    shc_issuer_countries: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The JSON written by ``keys init``; issue 5 replaces it with the signed, versioned bundle."""
     from cryptography.hazmat.primitives.serialization import Encoding as Enc
@@ -382,4 +389,5 @@ def bundle_document(
         "certificates": [c.public_bytes(Enc.PEM).decode("ascii") for c in certificates],
         "crls": [c.public_bytes(Enc.PEM).decode("ascii") for c in crls],
         "shc_issuers": shc_issuers or {},
+        "shc_issuer_countries": shc_issuer_countries or {},
     }

@@ -67,6 +67,7 @@ class TrustListContent:
     signers: list[CountryCertificate] = field(default_factory=list)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     shc_issuers: dict[str, dict[str, Any]] = field(default_factory=dict)  # iss -> JWKS
+    shc_issuer_countries: dict[str, str] = field(default_factory=dict)  # iss -> alpha-2
     shc_crls: ShcCrls = field(default_factory=dict)
     dcc_revocations: DccRevocations = field(default_factory=DccRevocations)
     rules: list[dict[str, Any]] = field(default_factory=list)  # EU business-rule documents
@@ -93,6 +94,7 @@ class TrustListContent:
             content.signers.append(CountryCertificate(_country_of(cert), cert))
         content.crls = list(store.crls)
         content.shc_issuers = {iss: {"keys": list(keys)} for iss, keys in store.issuers.items()}
+        content.shc_issuer_countries = dict(store.issuer_countries)
         content.dcc_revocations.merge(store.dcc_revocations)
         merge_shc_crls(content.shc_crls, store.shc_crls)
         return content
@@ -107,6 +109,7 @@ class TrustListContent:
         store.crls.extend(self.crls)
         for iss, jwks in self.shc_issuers.items():
             store.add_jwks(iss, jwks)
+        store.issuer_countries.update(self.shc_issuer_countries)
         store.dcc_revocations.merge(self.dcc_revocations)
         merge_shc_crls(store.shc_crls, self.shc_crls)
         return store
@@ -142,6 +145,7 @@ class TrustListContent:
             "signers": [_certificate_doc(e) for e in self.signers],
             "crls": [c.public_bytes(Encoding.PEM).decode("ascii") for c in self.crls],
             "shc_issuers": self.shc_issuers,
+            "shc_issuer_countries": self.shc_issuer_countries,
             "shc_crls": self.shc_crls,
             "dcc_revocations": self.dcc_revocations.to_documents(),
             "rules": self.rules,
@@ -186,6 +190,15 @@ class TrustListContent:
                 raise _malformed(
                     "an SHC issuer's key set needs a 'keys' list", f"shc_issuers[{iss}]"
                 )
+        countries = doc.get("shc_issuer_countries", {})
+        if not isinstance(countries, dict) or not all(
+            isinstance(c, str) and len(c) == 2 and c.isalpha() for c in countries.values()
+        ):
+            raise _malformed(
+                "'shc_issuer_countries' must map an issuer URL to an ISO alpha-2 code",
+                "shc_issuer_countries",
+            )
+        content.shc_issuer_countries = {str(k): v.upper() for k, v in countries.items()}
         shc_crls = _mapping_of_objects(doc, "shc_crls")
         for iss, per_kid in shc_crls.items():
             if not all(isinstance(crl, dict) for crl in per_kid.values()):
