@@ -21,7 +21,7 @@ from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CHIYODA, HEADER, OPERATOR, create_accounts, csv_row
 from tests.web.issued_for_verifying import issue_every_format, tampered
-from tests.web.test_journey import sign_in_through_journey
+from tests.web.test_journey import overseas_certificate
 from tests.web.test_oidc_flow import Live, live  # noqa: F401
 
 DOCUMENTED = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text("utf-8")
@@ -170,18 +170,7 @@ def test_each_app_has_its_own_registry(tmp_path: Path, engine: Engine) -> None:
 
 def test_the_journey_histogram_has_a_bucket_at_sixty_seconds(live: Live) -> None:  # noqa: F811
     with httpx.Client(follow_redirects=False) as browser:
-        sign_in_through_journey(browser, live)
-        browser.post(f"{live.base}/journey/use", data={"use": "overseas"})
-        browser.post(
-            f"{live.base}/journey/travel",
-            data={
-                "passport_number": "TK1234567",
-                "family_name": "TAKAHASHI",
-                "given_name": "YOSHIKO",
-                "nationality": "JPN",
-            },
-        )
-        issued = browser.post(f"{live.base}/journey/check", data={"consent": "yes"})
+        issued = overseas_certificate(browser, live)
         assert issued.headers["location"] == "/journey/certificate"
         browser.get(f"{live.base}/journey/certificate/shc.png")
         body = browser.get(f"{live.base}/metrics").text

@@ -30,7 +30,7 @@ from shomeisho.web.app import create_app
 from shomeisho.web.logs import configure_logging, unconfigure_logging
 from tests.db.records_factory import CARD_HOLDER, OPERATOR, create_accounts, event, resident
 from tests.live_server import free_port
-from tests.web.test_journey import sign_in_through_journey
+from tests.web.test_journey import overseas_certificate
 from tests.web.test_oidc_flow import Live
 
 PASSWORD = "request-logs-password"
@@ -103,18 +103,7 @@ def test_no_personal_data_or_certificate_in_any_line(
     )
     with httpx.Client(follow_redirects=False, event_hooks={"response": [seen]}) as browser:
         # the resident's journey, overseas (a passport number travels through the pages)
-        sign_in_through_journey(browser, live)
-        browser.post(f"{live.base}/journey/use", data={"use": "overseas"})
-        browser.post(
-            f"{live.base}/journey/travel",
-            data={
-                "passport_number": "TK1234567",
-                "family_name": "TAKAHASHI",
-                "given_name": "YOSHIKO",
-                "nationality": "JPN",
-            },
-        )
-        browser.post(f"{live.base}/journey/check", data={"consent": "yes"})
+        overseas_certificate(browser, live)
         assert "1961-04-09" in browser.get(f"{live.base}/journey/certificate").text
         texts = {
             fmt: qr.read_codes(browser.get(f"{live.base}/journey/certificate/{fmt}.png").content)[

@@ -32,6 +32,23 @@ def sign_in_through_journey(browser: httpx.Client, live: Live) -> httpx.Response
     return browser.get(f"{live.base}/journey/use")
 
 
+PASSPORT = {
+    "passport_number": "TK1234567",
+    "family_name": "TAKAHASHI",
+    "given_name": "YOSHIKO",
+    "nationality": "JPN",
+}
+
+
+def overseas_certificate(browser: httpx.Client, live: Live) -> httpx.Response:  # noqa: F811
+    """Sign in, choose overseas use, give the passport details and consent: the answer to the
+    consent (a redirect to the certificate page)."""
+    sign_in_through_journey(browser, live)
+    browser.post(f"{live.base}/journey/use", data={"use": "overseas"})
+    browser.post(f"{live.base}/journey/travel", data=PASSPORT)
+    return browser.post(f"{live.base}/journey/check", data={"consent": "yes"})
+
+
 def verify_shown(browser: httpx.Client, live: Live, names: list[str]) -> None:  # noqa: F811
     trust = load_trust_file(live.app.state.settings.data_dir / "keys" / "trust-bundle.json")
     for name in names:
