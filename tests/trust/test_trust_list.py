@@ -22,11 +22,11 @@ from shomeisho.formats.shc.jwk import issuer_jwks, thumbprint
 from shomeisho.model import VaccinationRecord
 from shomeisho.signing import LocalSigner
 from shomeisho.trust import revocation
+from shomeisho.trust.anchors import CountryCertificate
 from shomeisho.trust.revocation import DccRevocations, HashType
 from shomeisho.trust.store import TrustStore
 from shomeisho.trust.synced import SyncedTrustList
 from shomeisho.trust.trust_list import (
-    CountryCertificate,
     TrustListContent,
     read_trust_list,
     sign_trust_list,

@@ -22,8 +22,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from shomeisho.db.dialect import insert_ignoring_duplicates
 from shomeisho.db.kpi_sources import SqlKpiSources
-from shomeisho.db.rows import as_utc
-from shomeisho.db.tables import (
+from shomeisho.db.kpi_tables import (
     KpiIssuanceRow,
     KpiJourneyReasonRow,
     KpiJourneyRow,
@@ -31,8 +30,9 @@ from shomeisho.db.tables import (
     KpiJourneyTimeRow,
     KpiRollupRow,
     KpiVerificationRow,
-    table_of,
 )
+from shomeisho.db.rows import as_utc
+from shomeisho.db.tables import table_of
 from shomeisho.kpi.facts import (
     DailyTotals,
     Facts,

@@ -18,13 +18,13 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shomeisho.api_access.usage import UsageKey
+from shomeisho.db.kpi_tables import VerificationCountRow
 from shomeisho.db.rows import as_utc
 from shomeisho.db.tables import (
     ApiUsageRow,
     IssuedCertificateRow,
     JourneyEventRow,
     ResidentRow,
-    VerificationCountRow,
     table_of,
 )
 from shomeisho.kpi.facts import Issued, VerificationTally, day_bounds, japan_day

@@ -23,12 +23,11 @@ SHA-256 of the operator key's SubjectPublicKeyInfo. The content's fields are des
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,9 +35,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from shomeisho.errors import ShomeishoError, TrustListError
 from shomeisho.signing import Signer, verify_es256
-from shomeisho.trust.certificates import load_certificates
+from shomeisho.trust.anchors import (
+    CountryCertificate,
+    anchor_document,
+    check_anchor,
+    country_of,
+    read_anchor,
+)
+from shomeisho.trust.anchors import malformed as _malformed
 from shomeisho.trust.revocation import DccRevocations, ShcCrls, merge_shc_crls
-from shomeisho.trust.store import TrustStore, is_authority
+from shomeisho.trust.store import TrustStore
 from shomeisho.wire import strict_json
 from shomeisho.wire.b64 import b64url_decode, b64url_encode
 
@@ -46,13 +52,6 @@ TYPE = "shomeisho-trust-list"
 MEDIA_TYPE = "shomeisho-trust-list+json"
 MAX_LIST_BYTES = 64 * 1024 * 1024  # a whole world of signers, CRLs and revocation hashes
 MAX_DEPTH = 96  # rules are CertLogic trees (the engine caps them at 64 levels) inside the list
-
-
-class CountryCertificate(NamedTuple):
-    """A trust anchor or signer with the country it is for (ISO 3166-1 alpha-2 or alpha-3)."""
-
-    country: str
-    certificate: x509.Certificate
 
 
 @dataclass
@@ -88,10 +87,10 @@ class TrustListContent:
         content = cls(version, issued_at, operator, next_update)
         for n, cert in enumerate(store.authorities):
             check_anchor(cert, authority=True, where=f"authorities[{n}]")
-            content.authorities.append(CountryCertificate(_country_of(cert), cert))
+            content.authorities.append(CountryCertificate(country_of(cert), cert))
         for n, cert in enumerate(store.signers):
             check_anchor(cert, authority=False, where=f"signers[{n}]")
-            content.signers.append(CountryCertificate(_country_of(cert), cert))
+            content.signers.append(CountryCertificate(country_of(cert), cert))
         content.crls = list(store.crls)
         content.shc_issuers = {iss: {"keys": list(keys)} for iss, keys in store.issuers.items()}
         content.shc_issuer_countries = dict(store.issuer_countries)
@@ -141,8 +140,8 @@ class TrustListContent:
             "issued_at": _iso(self.issued_at),
             "next_update": _iso(self.next_update) if self.next_update else None,
             "operator": self.operator,
-            "authorities": [_certificate_doc(e) for e in self.authorities],
-            "signers": [_certificate_doc(e) for e in self.signers],
+            "authorities": [anchor_document(e) for e in self.authorities],
+            "signers": [anchor_document(e) for e in self.signers],
             "crls": [c.public_bytes(Encoding.PEM).decode("ascii") for c in self.crls],
             "shc_issuers": self.shc_issuers,
             "shc_issuer_countries": self.shc_issuer_countries,
@@ -172,11 +171,11 @@ class TrustListContent:
             ),
         )
         content.authorities = [
-            _certificate(e, f"authorities[{n}]", authority=True)
+            read_anchor(e, f"authorities[{n}]", authority=True)
             for n, e in enumerate(_list(doc, "authorities"))
         ]
         content.signers = [
-            _certificate(e, f"signers[{n}]", authority=False)
+            read_anchor(e, f"signers[{n}]", authority=False)
             for n, e in enumerate(_list(doc, "signers"))
         ]
         for n, pem in enumerate(_list(doc, "crls")):
@@ -316,10 +315,6 @@ def read_trust_list(data: bytes, operator_keys: list[ec.EllipticCurvePublicKey])
 
 
 # -- reading helpers ------------------------------------------------------------------------------
-def _malformed(message: str, where: str) -> TrustListError:
-    return TrustListError(f"trust list: {message}", code="trust.format", where=where)
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -348,57 +343,3 @@ def _mapping_of_objects(doc: dict[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise _malformed(f"'{name}' must map names to objects", name)
     return value
-
-
-def _certificate_doc(entry: CountryCertificate) -> dict[str, str]:
-    return {
-        "country": entry.country,
-        "certificate": entry.certificate.public_bytes(Encoding.PEM).decode("ascii"),
-    }
-
-
-def _certificate(entry: object, where: str, *, authority: bool) -> CountryCertificate:
-    if not isinstance(entry, dict) or not isinstance(entry.get("certificate"), str):
-        raise _malformed("needs 'country' and a PEM 'certificate'", where)
-    country = entry.get("country")
-    if not isinstance(country, str) or not (2 <= len(country) <= 3 and country.isalpha()):
-        raise _malformed("'country' must be an ISO 3166-1 alpha-2 or alpha-3 code", where)
-    try:
-        # the tolerant reader: Japan's CSCA and signer certificates carry NULL ECDSA parameters
-        # that cryptography alone refuses (see shomeisho.trust.certificates)
-        (certificate,) = load_certificates(entry["certificate"].encode("ascii"))
-    except (ValueError, UnicodeEncodeError, binascii.Error):
-        raise _malformed("not one PEM certificate", where) from None
-    check_anchor(certificate, authority=authority, where=where)
-    return CountryCertificate(country.upper(), certificate)
-
-
-def _country_of(certificate: x509.Certificate) -> str:
-    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
-    country = str(names[0].value) if names else ""
-    if not (2 <= len(country) <= 3 and country.isalpha()):
-        raise _malformed(
-            f"{certificate.subject.rfc4514_string()} names no country (C=) in its subject",
-            "certificates",
-        )
-    return country.upper()
-
-
-def check_anchor(certificate: x509.Certificate, *, authority: bool, where: str) -> None:
-    """An authority must be a CA allowed to sign certificates; a signer must not be a CA.
-
-    Checked when a list is built and again when it is read, so that a signer certificate listed
-    as an authority cannot vouch for certificates it was never meant to issue."""
-    if authority:
-        if not is_authority(certificate):
-            raise _malformed("an authority must be a CA certificate (basic constraints)", where)
-        try:
-            usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-        except x509.ExtensionNotFound:
-            return  # older CSCAs omit key usage; basic constraints already say CA
-        except ValueError:
-            raise _malformed("the authority's extensions cannot be read", where) from None
-        if not usage.key_cert_sign:
-            raise _malformed("an authority's key usage must allow certificate signing", where)
-    elif is_authority(certificate):
-        raise _malformed("a signer must not be a CA certificate; list it as an authority", where)
