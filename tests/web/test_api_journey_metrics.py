@@ -29,6 +29,7 @@ from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from shomeisho.web.schemas import JourneyMetricsOut
 from tests.db.records_factory import CHIYODA, create_accounts
+from tests.web.staff_session import signed_in
 from tests.web.test_journey import sign_in_through_journey
 from tests.web.test_oidc_flow import Live, live  # noqa: F401
 
@@ -45,10 +46,7 @@ class Api:
     now: list[datetime]
 
     def as_(self, login: str) -> TestClient:
-        self.client.cookies.clear()
-        answer = self.client.post("/api/v1/session", json={"login": login, "password": PASSWORD})
-        assert answer.status_code == 200, answer.text
-        return self.client
+        return signed_in(self.client, login, PASSWORD)
 
     def journey(self, at: datetime, *steps: tuple[float, str, str, str]) -> str:
         """Write a started journey with the log's own clock set to each event's time."""

@@ -18,6 +18,7 @@ from shomeisho.records.entities import Role
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CHIYODA, HEADER, SAPPORO, create_accounts, csv_row
+from tests.web.staff_session import signed_in
 
 PASSWORD = "a-long-test-password"
 ACCOUNTS = {
@@ -36,13 +37,7 @@ class Service:
     event_id: str
 
     def as_(self, login: str | None) -> TestClient:
-        self.client.cookies.clear()
-        if login is not None:
-            answer = self.client.post(
-                "/api/v1/session", json={"login": login, "password": PASSWORD}
-            )
-            assert answer.status_code == 200, answer.text
-        return self.client
+        return signed_in(self.client, login, PASSWORD)
 
 
 @pytest.fixture

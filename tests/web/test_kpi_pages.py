@@ -43,6 +43,7 @@ from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
 from tests.db.records_factory import CHIYODA, OPERATOR, SAPPORO, create_accounts, resident
 from tests.kpi.test_figures import DAY, START, TALLIES, domestic, the_events, the_issued
+from tests.web.staff_session import signed_in
 
 PASSWORD = "a-long-test-password"
 PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}
@@ -56,13 +57,7 @@ class Kpi:
     store: SqlKpiStore
 
     def as_(self, login: str | None) -> TestClient:
-        self.client.cookies.clear()
-        if login is not None:
-            answer = self.client.post(
-                "/api/v1/session", json={"login": login, "password": PASSWORD}
-            )
-            assert answer.status_code == 200, answer.text
-        return self.client
+        return signed_in(self.client, login, PASSWORD)
 
 
 def write_raw_day(engine: Engine, app: Any) -> None:

@@ -12,30 +12,17 @@ from fastapi.testclient import TestClient
 
 from shomeisho import qr
 from shomeisho.errors import RuleFailedError
-from shomeisho.issuer_setup import create_demo_trust_setup
-from shomeisho.keys import FileKeyStore, IssuerSetup
 from shomeisho.presented import Presented
-from shomeisho.procedure.issuance import CertificateIssuer, Use
-from shomeisho.records.certificate_record import TravelDetails
 from shomeisho.settings import Settings
 from shomeisho.web.app import create_app
-from tests.paper.test_certificate_pdf import resident_file
+from tests.web.issued_for_verifying import issue_every_format
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[str, str]]:
     folder = tmp_path_factory.mktemp("verify")
-    settings = Settings(demo=True, data_dir=folder)
-    passphrase = settings.key_passphrase.get_secret_value()
-    create_demo_trust_setup(folder / "keys", passphrase, country="JP", country_alpha3="JPN",
-                            shc_issuer=settings.shc_issuer_url)  # fmt: skip
-    issuer = CertificateIssuer(
-        FileKeyStore(folder / "keys", passphrase), IssuerSetup.load(folder / "keys"), with_dcc=True
-    )
-    issued = issuer.issue(
-        resident_file(), Use.OVERSEAS, TravelDetails("TK1234567", "JPN", "TAKAHASHI", "YOSHIKO")
-    )
-    return TestClient(create_app(settings)), {c.format: c.text for c in issued.certificates}
+    texts = issue_every_format(folder)
+    return TestClient(create_app(Settings(demo=True, data_dir=folder))), texts
 
 
 @pytest.mark.parametrize("fmt", ["shc", "dcc", "vdsnc"])
